@@ -1,0 +1,1 @@
+"""Small pure code shared by the pipeline, the services and the gateway."""

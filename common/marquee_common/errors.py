@@ -1,0 +1,37 @@
+"""Domain errors, raised by the cores and translated to gRPC status in one place.
+
+    MarqueeError
+    ├── InvalidQuery      bad input: empty, too long, unknown month...  (INVALID_ARGUMENT)
+    ├── NotFound          nothing matches; carries close suggestions     (NOT_FOUND)
+    ├── ReleaseError      the release on disk is missing or inconsistent (FAILED_PRECONDITION)
+    └── IndexNotReady     the service has not finished loading           (UNAVAILABLE)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class MarqueeError(Exception):
+    """Base of every error Marquee raises on purpose."""
+
+    def __init__(self, message: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggestions = list(suggestions)
+
+
+class InvalidQuery(MarqueeError):
+    """The caller's input cannot be answered as given."""
+
+
+class NotFound(MarqueeError):
+    """Nothing matches the caller's input; `suggestions` names close existing values."""
+
+
+class ReleaseError(MarqueeError):
+    """The release on disk is missing, half-written or fails validation."""
+
+
+class IndexNotReady(MarqueeError):
+    """The service is still loading its release."""

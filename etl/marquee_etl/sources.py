@@ -1,0 +1,47 @@
+"""Find and read the raw Kaggle files: every column as text, plain or gzip-compressed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from marquee_etl.release import sha256_file
+
+MOVIES_NAMES = ("movies_metadata.csv", "movies_dataset.csv")
+CREDITS_NAMES = ("credits.csv",)
+
+
+class SourceError(Exception):
+    """The raw folder lacks a file or a file cannot be read as CSV."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    size: int
+    sha256: str
+
+    def describe(self) -> dict[str, object]:
+        return {"name": self.path.name, "bytes": self.size, "sha256": self.sha256}
+
+
+def find(raw_dir: Path, names: tuple[str, ...]) -> Source:
+    """The first of `names` (or `name.gz`) present in `raw_dir`."""
+    if not raw_dir.is_dir():
+        raise SourceError(f"raw data folder {raw_dir} does not exist")
+    for name in names:
+        for candidate in (raw_dir / name, raw_dir / f"{name}.gz"):
+            if candidate.is_file():
+                return Source(candidate, candidate.stat().st_size, sha256_file(candidate))
+    wanted = " or ".join(f"{n}[.gz]" for n in names)
+    raise SourceError(f"{raw_dir} holds no {wanted}")
+
+
+def read_text_csv(source: Source) -> pl.DataFrame:
+    """Every column as text; casting is the cleaning step's job, row by row, with reasons."""
+    try:
+        return pl.read_csv(source.path, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise SourceError(f"cannot read {source.path} as CSV: {exc}") from exc
