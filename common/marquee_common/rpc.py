@@ -1,0 +1,177 @@
+"""gRPC plumbing every Marquee service shares: error mapping, call logs, the server's life.
+
+Domain errors become gRPC status here and nowhere else (`GRPC_CODE`); servicers raise
+`MarqueeError`s and never call `abort` themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from marquee_common.errors import IndexNotReady, InvalidQuery, MarqueeError, NotFound, ReleaseError
+from marquee_common.logs import configure as configure_logs
+from marquee_common.settings import ServiceSettings
+
+GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
+    InvalidQuery: grpc.StatusCode.INVALID_ARGUMENT,
+    NotFound: grpc.StatusCode.NOT_FOUND,
+    ReleaseError: grpc.StatusCode.FAILED_PRECONDITION,
+    IndexNotReady: grpc.StatusCode.UNAVAILABLE,
+}
+SUGGESTIONS_KEY = "marquee-suggestions-bin"
+"""Trailing metadata of a NOT_FOUND: a JSON list of close existing names."""
+
+log = logging.getLogger("marquee.rpc")
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+Method = Callable[[Any, Req, grpc.aio.ServicerContext], Awaitable[Resp]]
+
+
+def status_for(exc: MarqueeError) -> grpc.StatusCode:
+    for cls in type(exc).__mro__:
+        if cls in GRPC_CODE:
+            return GRPC_CODE[cls]  # type: ignore[index]
+    return grpc.StatusCode.UNKNOWN
+
+
+def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
+    """Map domain errors to status, hide unexpected ones, and log one JSON line per call."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext) -> Resp:
+        start = time.perf_counter()
+        code = grpc.StatusCode.OK
+        try:
+            return await method(self, request, context)
+        except MarqueeError as exc:
+            code = status_for(exc)
+            if exc.suggestions:
+                context.set_trailing_metadata(((SUGGESTIONS_KEY, json.dumps(exc.suggestions).encode()),))
+            await context.abort(code, exc.message)
+            raise  # unreachable: abort raises
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            code = grpc.StatusCode.CANCELLED if code == grpc.StatusCode.OK else code
+            raise
+        except Exception:
+            code = grpc.StatusCode.INTERNAL
+            log.exception("unexpected error in %s", method.__name__)
+            await context.abort(code, "internal error; the server log has the details")
+            raise
+        finally:
+            log.info("call", extra={"method": method.__name__, "code": code.name,
+                                    "duration_ms": round((time.perf_counter() - start) * 1000, 3)})  # fmt: skip
+
+    return wrapper
+
+
+@dataclass
+class Service:
+    """One gRPC service to host: its full name, how to register it, how to load its data."""
+
+    name: str
+    register: Callable[[grpc.aio.Server], None]
+    load: Callable[[], None]  # blocking; runs in a thread while health says NOT_SERVING
+
+
+async def create_server(address: str, services: Sequence[Service], max_workers: int | None = None
+                        ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:  # fmt: skip
+    """A started server on `address` ("[::]:0" picks a port) with health and reflection.
+
+    Health reports NOT_SERVING for every service until `load_and_serve` has loaded it.
+    """
+    server = grpc.aio.server(maximum_concurrent_rpcs=max_workers,
+                             options=[("grpc.so_reuseport", 1)])  # fmt: skip
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for service in services:
+        service.register(server)
+    names = [s.name for s in services]
+    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    for name in ("", *names):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"cannot listen on {address}")
+    await server.start()
+    return server, port, health_servicer
+
+
+async def load_and_serve(services: Sequence[Service], health_servicer: health.aio.HealthServicer) -> None:
+    for service in services:
+        started = time.perf_counter()
+        await asyncio.to_thread(service.load)
+        await health_servicer.set(service.name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("loaded", extra={"grpc_service": service.name,
+                                  "duration_ms": round((time.perf_counter() - started) * 1000, 1)})  # fmt: skip
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+
+
+async def serve(address: str, services: Sequence[Service], grace_s: float, max_workers: int | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then report NOT_SERVING and drain in-flight calls for `grace_s`."""
+    server, port, health_servicer = await create_server(address, services, max_workers)
+    log.info("listening", extra={"address": address, "port": port, "services": [s.name for s in services]})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loading = asyncio.create_task(load_and_serve(services, health_servicer))
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({loading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if loading in done and loading.exception() is not None:
+        stopping.cancel()
+        await server.stop(0)
+        raise loading.exception()  # type: ignore[misc]
+    await stopping
+    log.info("draining", extra={"grace_s": grace_s})
+    await health_servicer.enter_graceful_shutdown()
+    await server.stop(grace_s)
+    loading.cancel()
+    log.info("stopped")
+
+
+def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]) -> int:
+    """Entrypoint body: JSON logs, then `settings.workers` processes serving on one port.
+
+    Extra workers are spawned processes that each load the release and bind the same port
+    (SO_REUSEPORT), so the kernel spreads connections over both cores.
+    """
+    configure_logs(label, settings.log_level)
+    if settings.workers > 1 and settings.port == 0:
+        raise SystemExit("workers > 1 needs a fixed port")
+    context = multiprocessing.get_context("spawn")
+    extra = [context.Process(target=_worker, args=(label, settings, make_services), daemon=True)
+             for _ in range(settings.workers - 1)]  # fmt: skip
+    for process in extra:
+        process.start()
+    try:
+        asyncio.run(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))
+    except MarqueeError as exc:
+        log.error("cannot serve: %s", exc.message)
+        return 1
+    finally:
+        for process in extra:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signal.SIGTERM)
+        for process in extra:
+            process.join(settings.grace_s + 1)
+    return 0
+
+
+def _worker(label: str, settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]
+            ) -> None:  # fmt: skip
+    configure_logs(label, settings.log_level)
+    asyncio.run(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))

@@ -1,0 +1,1 @@
+"""Marquee's catalog service: metadata questions over gRPC, answered from one release."""

@@ -1,0 +1,537 @@
+"""The catalog's answers, computed from one release held in memory. No gRPC here.
+
+Every lookup is a dict hit or a binary search over tables sorted once at load, so a
+request touches only the rows it answers with. Responses are protobuf messages (plain
+data) so the servicer only wires them to the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from marquee.v1 import catalog_pb2 as pb
+from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
+from marquee_common.fuzzy import NameIndex, quoted
+from marquee_common.release import read_manifest
+from marquee_common.text import collection_key, normalize_text
+from marquee_common.validation import require_text
+
+TOP_CAST = 10
+VOTES_THRESHOLD = 2000
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 10
+FUZZY_CUTOFF = 75.0
+
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+          "noviembre", "diciembre")  # fmt: skip
+MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december")  # fmt: skip
+WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+MONTH_NUMBER = {
+    **{normalize_text(m): i + 1 for i, m in enumerate(MONTHS)},
+    **{m: i + 1 for i, m in enumerate(MONTHS_EN)},
+    "setiembre": 9,
+    **{str(i): i for i in range(1, 13)},
+    **{f"{i:02d}": i for i in range(1, 10)},
+}
+WEEKDAY_NUMBER = {
+    **{normalize_text(d): i + 1 for i, d in enumerate(WEEKDAYS)},
+    **{d: i + 1 for i, d in enumerate(WEEKDAYS_EN)},
+}
+
+TABLES: dict[str, tuple[str, ...]] = {  # the columns the catalog reads; () for all
+    "movies": (),
+    "genres": ("movie_id", "position", "name"),
+    "companies": ("movie_id", "position", "company_id", "name", "name_norm"),
+    "countries": ("movie_id", "position", "iso_3166_1", "name", "name_norm"),
+    "spoken_languages": ("movie_id", "position", "iso_639_1", "name"),
+    "collections": ("collection_id", "name", "key"),
+    "languages": ("iso_639_1", "name", "name_norm", "english_name", "english_norm"),
+    "cast": ("movie_id", "position", "person_id", "name", "name_norm", "character", "order"),
+    "crew": ("movie_id", "position", "person_id", "name", "name_norm", "job"),
+}
+
+
+class Groups:
+    """Rows of a table grouped by an integer key, by binary search over the sorted keys."""
+
+    def __init__(self, frame: pl.DataFrame, key: str, order: Sequence[str]) -> None:
+        self.frame = frame.sort([key, *order])
+        self.keys = self.frame.get_column(key).to_numpy()
+
+    def get(self, key: int) -> pl.DataFrame:
+        start = int(np.searchsorted(self.keys, key, side="left"))
+        end = int(np.searchsorted(self.keys, key, side="right"))
+        return self.frame.slice(start, end - start)
+
+
+class NameGroups:
+    """Rows of a table grouped by a normalised name column, via a dict of (offset, length)."""
+
+    def __init__(self, frame: pl.DataFrame, name: str = "name_norm", display: str = "name") -> None:
+        self.frame = frame.filter(pl.col(name) != "").sort(name)
+        column = self.frame.get_column(name)
+        norms = column.unique(maintain_order=True)
+        counts = column.unique_counts().to_numpy().astype(np.int64)
+        starts = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]))
+        self.spans = dict(zip(norms.to_list(), zip(starts.tolist(), counts.tolist(), strict=True), strict=True))
+        shown = self.frame.get_column(display).gather(starts).to_list()
+        self.names = NameIndex(dict(zip(norms.to_list(), shown, strict=True)))
+
+    def get(self, norm: str) -> pl.DataFrame | None:
+        span = self.spans.get(norm)
+        return None if span is None else self.frame.slice(span[0], span[1])
+
+
+@dataclass(frozen=True)
+class MovieRow:
+    """The scalar fields of one film, as Python values."""
+
+    id: int
+    title: str
+    title_norm: str
+    release_date: str
+    release_year: int
+    runtime: float | None
+    overview: str
+    tagline: str
+    original_language: str
+    budget: int
+    revenue: int
+    ret: float
+    popularity: float
+    vote_average: float
+    vote_count: int
+    imdb_id: str
+    poster_path: str
+    adult: bool
+    status: str
+    collection_id: int | None
+
+    def ref(self) -> pb.MovieRef:
+        return pb.MovieRef(id=self.id, title=self.title, year=self.release_year, release_date=self.release_date)
+
+
+MOVIE_FIELDS = ("id", "title", "title_norm", "release_date", "release_year", "runtime", "overview", "tagline",
+                "original_language", "budget", "revenue", "return", "popularity", "vote_average", "vote_count",
+                "imdb_id", "poster_path", "adult", "status", "collection_id")  # fmt: skip
+"""Columns of movies.parquet in the order of MovieRow's fields."""
+
+
+def _page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def _page_offset(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+        if not text.startswith("o:"):
+            raise ValueError
+        offset = int(text[2:])
+    except (ValueError, UnicodeError):
+        raise InvalidQuery(f"page_token {token!r} is not one this service issued") from None
+    if offset < 0:
+        raise InvalidQuery(f"page_token {token!r} is not one this service issued")
+    return offset
+
+
+class CatalogStore:
+    """Loads a release folder once and answers every catalog query from it."""
+
+    def __init__(self, folder: Path) -> None:
+        started = time.perf_counter()
+        self.folder = folder
+        self.manifest = read_manifest(folder)
+        missing = [t for t in TABLES if not (folder / f"{t}.parquet").is_file()]
+        if missing:
+            raise ReleaseError(f"release {folder} lacks table(s) {', '.join(missing)}")
+        t = {name: pl.read_parquet(folder / f"{name}.parquet", columns=list(columns) or None)
+             for name, columns in TABLES.items() if name != "crew"}  # fmt: skip
+        directors = (
+            pl.scan_parquet(folder / "crew.parquet")
+            .filter(pl.col("job") == "Director")
+            .select("movie_id", "position", "person_id", "name", "name_norm")
+            .collect()
+        )
+        self.version: str = self.manifest.get("version", folder.name)
+        self._load_movies(t["movies"])
+        self.genres = Groups(t["genres"], "movie_id", ["position"])
+        self.companies = Groups(t["companies"], "movie_id", ["position"])
+        self.countries = Groups(t["countries"], "movie_id", ["position"])
+        self.spoken = Groups(t["spoken_languages"], "movie_id", ["position"])
+        top_billed = pl.col("order").rank("ordinal").over("movie_id") <= TOP_CAST
+        self.cast_by_movie = Groups(t["cast"].filter(top_billed), "movie_id", ["order", "position"])
+        self.directors_by_movie = Groups(directors, "movie_id", ["position"])
+        self.actors = NameGroups(t["cast"].select("name_norm", "name", "person_id", "movie_id", "character"))
+        del t["cast"]
+        self.directors = NameGroups(directors.select("name_norm", "name", "person_id", "movie_id"))
+        self.directed: set[tuple[int, int]] = set(
+            zip(directors["person_id"].to_list(), directors["movie_id"].to_list(), strict=True)
+        )
+        self._load_collections(t["collections"], t["movies"])
+        self._load_companies(t["companies"], t["movies"])
+        self._load_countries(t["countries"])
+        self._load_languages(t["languages"], t["movies"])
+        self.load_seconds = time.perf_counter() - started
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load_movies(self, movies: pl.DataFrame) -> None:
+        frame = movies.with_columns(pl.col("release_date").dt.strftime("%Y-%m-%d")).select(MOVIE_FIELDS)
+        self.movies = frame
+        self.index_by_id = dict(zip(frame["id"].to_list(), range(frame.height), strict=True))
+        self.vote_counts = frame["vote_count"].to_numpy()
+        ranked = (
+            frame.with_row_index("__i")
+            .filter(pl.col("title_norm") != "")
+            .sort(["vote_count", "popularity", "id"], descending=[True, True, False])
+            .group_by("title_norm", maintain_order=True)
+            .agg(pl.col("__i"), pl.col("title").first())
+        )
+        self.by_title: dict[str, list[int]] = dict(
+            zip(ranked["title_norm"].to_list(), ranked["__i"].to_list(), strict=True)
+        )
+        self.titles = NameIndex(dict(zip(ranked["title_norm"].to_list(), ranked["title"].to_list(), strict=True)))
+        self.title_words: dict[str, set[str]] = {}
+        for norm in self.by_title:
+            for word in set(norm.split()):
+                self.title_words.setdefault(word, set()).add(norm)
+        self.month_counts = np.bincount(movies["release_month"].to_numpy(), minlength=13)
+        self.weekday_counts = np.bincount(movies["release_weekday"].to_numpy(), minlength=8)
+
+    def row(self, index: int) -> MovieRow:
+        return MovieRow(*self.movies.row(index))
+
+    def movie(self, movie_id: int) -> MovieRow | None:
+        index = self.index_by_id.get(movie_id)
+        return None if index is None else self.row(index)
+
+    def _title_rows(self, norm: str) -> list[MovieRow]:
+        return [self.row(i) for i in self.by_title.get(norm, [])]
+
+    def _votes_first(self, norm: str) -> int:
+        """Sort key: the best-voted film of a title first."""
+        return -int(self.vote_counts[self.by_title[norm][0]])
+
+    def _by_date(self, movie_ids: Iterable[int]) -> list[MovieRow]:
+        rows = [self.row(self.index_by_id[m]) for m in movie_ids]
+        return sorted(rows, key=lambda r: (r.release_date, r.id))
+
+    def _load_collections(self, collections: pl.DataFrame, movies: pl.DataFrame) -> None:
+        members = (
+            movies.filter(pl.col("collection_id").is_not_null())
+            .sort("release_date", "id")
+            .group_by("collection_id", maintain_order=True)
+            .agg("id")
+        )
+        self.collection_members: dict[int, list[int]] = dict(
+            zip(members["collection_id"].to_list(), members["id"].to_list(), strict=True)
+        )
+        self.collection_name = dict(zip(collections["collection_id"].to_list(), collections["name"].to_list(),
+                                        strict=True))  # fmt: skip
+        by_key: dict[str, list[int]] = {}
+        for cid, key in zip(collections["collection_id"].to_list(), collections["key"].to_list(), strict=True):
+            by_key.setdefault(key, []).append(cid)
+        # Several collections may share a name; the one with most films answers.
+        self.collection_by_key = {
+            key: max(ids, key=lambda c: (len(self.collection_members.get(c, [])), -c)) for key, ids in by_key.items()
+        }
+        self.collection_names = NameIndex({k: self.collection_name[c] for k, c in self.collection_by_key.items()})
+
+    def _load_companies(self, companies: pl.DataFrame, movies: pl.DataFrame) -> None:
+        revenue = movies.select(pl.col("id").alias("movie_id"), "revenue")
+        per_name = (
+            companies.filter(pl.col("name_norm") != "")
+            .unique(["name_norm", "movie_id"], keep="first", maintain_order=True)
+            .join(revenue, on="movie_id", how="left")
+            .group_by("name_norm")
+            .agg(pl.col("name").mode().sort().first(), pl.col("company_id").unique().sort(), pl.len().alias("count"),
+                 pl.col("revenue").sum().alias("total_revenue"))
+        )  # fmt: skip
+        self.company_stats = {
+            norm: (name, ids, count, total)
+            for norm, name, ids, count, total in per_name.select("name_norm", "name", "company_id", "count",
+                                                                 "total_revenue").iter_rows()
+        }  # fmt: skip
+        self.company_names = NameIndex({norm: v[0] for norm, v in self.company_stats.items()})
+
+    def _load_countries(self, countries: pl.DataFrame) -> None:
+        per_code = (
+            countries.unique(["iso_3166_1", "movie_id"])
+            .group_by("iso_3166_1")
+            .agg(pl.col("name").mode().sort().first(), pl.len().alias("count"))
+        )
+        self.country_stats = {code.upper(): (name, count) for code, name, count in per_code.iter_rows()}
+        self.country_by_norm: dict[str, str] = {}
+        for code, (name, _) in self.country_stats.items():
+            self.country_by_norm[normalize_text(code)] = code
+        for code, norm in countries.select("iso_3166_1", "name_norm").unique().iter_rows():
+            self.country_by_norm.setdefault(norm, code.upper())
+        self.country_names = NameIndex({normalize_text(name): name for name, _ in self.country_stats.values()})
+
+    def _load_languages(self, languages: pl.DataFrame, movies: pl.DataFrame) -> None:
+        counts = dict(movies.group_by("original_language").len().iter_rows())
+        self.language_info = {code: (name, english, counts.get(code, 0))
+                              for code, name, english in languages.select("iso_639_1", "name",
+                                                                          "english_name").iter_rows()}  # fmt: skip
+        self.language_by_norm: dict[str, str] = {}
+        display: dict[str, str] = {}
+        for code, name_norm, english_norm, name, english in languages.select(
+            "iso_639_1", "name_norm", "english_norm", "name", "english_name"
+        ).iter_rows():
+            self.language_by_norm[code] = code
+            for norm, shown in ((name_norm, name), (english_norm, english)):
+                if norm:
+                    self.language_by_norm.setdefault(norm, code)
+                    display.setdefault(norm, shown)
+        self.language_names = NameIndex(display)
+
+    # -- movies and titles -----------------------------------------------------------------
+
+    def get_movie(self, movie_id: int) -> pb.Movie:
+        if movie_id <= 0:
+            raise InvalidQuery(f"movie_id must be a positive integer, got {movie_id}")
+        row = self.movie(movie_id)
+        if row is None:
+            raise NotFound(f"no movie with id {movie_id}")
+        movie = pb.Movie(
+            id=row.id, title=row.title, year=row.release_year, release_date=row.release_date,
+            overview=row.overview, tagline=row.tagline, original_language=row.original_language,
+            budget=row.budget, revenue=row.revenue, popularity=row.popularity, vote_average=row.vote_average,
+            vote_count=row.vote_count, imdb_id=row.imdb_id, poster_path=row.poster_path, adult=row.adult,
+            status=row.status, genres=self.genres.get(movie_id)["name"].to_list(),
+        )  # fmt: skip
+        setattr(movie, "return", row.ret)
+        if row.runtime is not None:
+            movie.runtime = row.runtime
+        if row.collection_id is not None:
+            movie.collection.id = row.collection_id
+            movie.collection.name = self.collection_name.get(row.collection_id, "")
+        for company_id, name in self.companies.get(movie_id).select("company_id", "name").iter_rows():
+            movie.companies.add(id=company_id, name=name)
+        for code, name in self.countries.get(movie_id).select("iso_3166_1", "name").iter_rows():
+            movie.countries.add(iso_3166_1=code, name=name)
+        for code, name in self.spoken.get(movie_id).select("iso_639_1", "name").iter_rows():
+            movie.spoken_languages.add(iso_639_1=code, name=name)
+        seen: set[int] = set()
+        for person_id, name in self.directors_by_movie.get(movie_id).select("person_id", "name").iter_rows():
+            if person_id not in seen:
+                seen.add(person_id)
+                movie.directors.add(id=person_id, name=name)
+        cast = self.cast_by_movie.get(movie_id).head(TOP_CAST)
+        for person_id, name, character, order in cast.select("person_id", "name", "character", "order").iter_rows():
+            movie.cast.add(person_id=person_id, name=name, character=character, order=order)
+        return movie
+
+    def resolve_title(self, title: str, year: int | None = None) -> tuple[MovieRow, list[MovieRow]]:
+        """(the film answering for `title`, the other films sharing the title)."""
+        norm = require_text(title, "title")
+        if year is not None and not 1800 <= year <= 2200:
+            raise InvalidQuery(f"year must be between 1800 and 2200, got {year}")
+        rows = self._title_rows(norm)
+        if not rows:
+            suggestions = self.titles.suggest(norm)
+            hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
+            raise NotFound(f"no film titled {title.strip()!r}{hint}", suggestions)
+        if year is None:
+            return rows[0], rows[1:]
+        for row in rows:
+            if row.release_year == year:
+                return row, [r for r in rows if r is not row]
+        years = sorted({r.release_year for r in rows})
+        options = [f"{rows[0].title} ({y})" for y in years]
+        raise NotFound(f"no film titled {title.strip()!r} from {year}; it exists from {', '.join(map(str, years))}",
+                       options)  # fmt: skip
+
+    def title_score(self, title: str, year: int | None) -> pb.TitleScoreResponse:
+        row, others = self.resolve_title(title, year)
+        return pb.TitleScoreResponse(movie=row.ref(), popularity=row.popularity, same_title=[r.ref() for r in others])
+
+    def title_votes(self, title: str, year: int | None) -> pb.TitleVotesResponse:
+        row, others = self.resolve_title(title, year)
+        return pb.TitleVotesResponse(
+            movie=row.ref(), vote_count=row.vote_count, vote_average=row.vote_average,
+            reaches_2000_votes=row.vote_count >= VOTES_THRESHOLD, same_title=[r.ref() for r in others],
+        )  # fmt: skip
+
+    def runtime(self, title: str, year: int | None) -> pb.RuntimeResponse:
+        row, others = self.resolve_title(title, year)
+        response = pb.RuntimeResponse(movie=row.ref(), same_title=[r.ref() for r in others])
+        if row.runtime is not None:
+            response.runtime = row.runtime
+        return response
+
+    def movie_return(self, title: str, year: int | None) -> pb.MovieReturnResponse:
+        row, others = self.resolve_title(title, year)
+        response = pb.MovieReturnResponse(movie=row.ref(), budget=row.budget, revenue=row.revenue,
+                                          same_title=[r.ref() for r in others])  # fmt: skip
+        setattr(response, "return", row.ret)
+        return response
+
+    def search(self, query: str, year: int | None, page_size: int, page_token: str) -> pb.SearchMoviesResponse:
+        norm = require_text(query, "query")
+        if page_size < 0 or page_size > MAX_PAGE_SIZE:
+            raise InvalidQuery(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
+        size = page_size or DEFAULT_PAGE_SIZE
+        offset = _page_offset(page_token)
+        hits: list[tuple[int, float, str]] = []  # (kind, score, title_norm)
+        seen: set[str] = set()
+
+        def add(kind: int, score: float, norms: Sequence[str]) -> None:
+            for n in norms:
+                if n not in seen:
+                    seen.add(n)
+                    hits.append((kind, score, n))
+
+        if norm in self.by_title:
+            add(pb.SearchHit.EXACT, 100.0, [norm])
+        prefixed = self.titles.with_prefix(norm + " ")
+        add(pb.SearchHit.PREFIX, 90.0, sorted(prefixed, key=self._votes_first))
+        words = norm.split()
+        containing = set.intersection(*(self.title_words.get(w, set()) for w in words)) if words else set()
+        fuzzy = dict(self.titles.close(norm, limit=50, cutoff=FUZZY_CUTOFF))
+        for n in containing:
+            fuzzy[n] = max(fuzzy.get(n, 0.0), 80.0)
+        ranked = sorted(fuzzy.items(), key=lambda kv: (-kv[1], self._votes_first(kv[0]), kv[0]))
+        for n, score in ranked:
+            add(pb.SearchHit.FUZZY, score, [n])
+        results: list[pb.SearchHit] = []
+        for kind, score, n in hits:
+            for row in self._title_rows(n):
+                if year is None or row.release_year == year:
+                    results.append(pb.SearchHit(movie=row.ref(), match=kind, score=score, vote_count=row.vote_count))  # type: ignore[arg-type]
+        if offset > len(results):
+            raise InvalidQuery(f"page_token points past the {len(results)} results")
+        page = results[offset : offset + size]
+        next_token = _page_token(offset + size) if offset + size < len(results) else ""
+        return pb.SearchMoviesResponse(hits=page, total_size=len(results), next_page_token=next_token)
+
+    # -- release counts --------------------------------------------------------------------
+
+    def count_month(self, month: str) -> pb.ReleaseCountResponse:
+        norm = require_text(month, "month")
+        number = MONTH_NUMBER.get(norm)
+        if number is None:
+            raise InvalidQuery(
+                f"{month.strip()!r} is not a month; use a Spanish name ({', '.join(MONTHS)}), "
+                f"an English one, or a number 1-12", list(MONTHS)
+            )  # fmt: skip
+        return pb.ReleaseCountResponse(name=MONTHS[number - 1], number=number, count=int(self.month_counts[number]))
+
+    def count_weekday(self, day: str) -> pb.ReleaseCountResponse:
+        norm = require_text(day, "day")
+        number = WEEKDAY_NUMBER.get(norm)
+        if number is None:
+            raise InvalidQuery(
+                f"{day.strip()!r} is not a weekday; use a Spanish name ({', '.join(WEEKDAYS)}) or an English one",
+                list(WEEKDAYS),
+            )
+        return pb.ReleaseCountResponse(name=WEEKDAYS[number - 1], number=number,
+                                       count=int(self.weekday_counts[number]))  # fmt: skip
+
+    # -- people ----------------------------------------------------------------------------
+
+    def _person_rows(self, groups: NameGroups, name: str, what: str) -> tuple[pl.DataFrame, str]:
+        norm = require_text(name, f"{what} name")
+        rows = groups.get(norm)
+        if rows is None:
+            suggestions = groups.names.suggest(norm)
+            hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
+            raise NotFound(f"no {what} named {name.strip()!r}{hint}", suggestions)
+        return rows, groups.names.display[norm]
+
+    def actor(self, name: str) -> pb.ActorResponse:
+        rows, display = self._person_rows(self.actors, name, "actor")
+        person_ids = sorted(set(rows["person_id"].to_list()))
+        films: dict[int, str] = {}  # movie id -> first character played there
+        for movie_id, character in rows.select("movie_id", "character").iter_rows():
+            films.setdefault(movie_id, character)
+        # Films this person also directed are left out, as the assignment asks.
+        films = {m: c for m, c in films.items() if not any((p, m) in self.directed for p in person_ids)}
+        movies = self._by_date(films)
+        total = sum(r.ret for r in movies)
+        response = pb.ActorResponse(
+            name=display, person_ids=person_ids, movie_count=len(movies), total_return=total,
+            average_return=total / len(movies) if movies else 0.0,
+        )  # fmt: skip
+        for r in movies:
+            film = response.films.add(character=films[r.id])
+            film.movie.CopyFrom(r.ref())
+            setattr(film, "return", r.ret)
+        return response
+
+    def director(self, name: str) -> pb.DirectorResponse:
+        rows, display = self._person_rows(self.directors, name, "director")
+        movie_ids = set(rows["movie_id"].to_list())
+        movies = self._by_date(movie_ids)
+        response = pb.DirectorResponse(
+            name=display, person_ids=sorted(set(rows["person_id"].to_list())), movie_count=len(movies),
+            total_return=sum(r.ret for r in movies),
+        )  # fmt: skip
+        for r in movies:
+            film = response.films.add(title=r.title, release_date=r.release_date, budget=r.budget, revenue=r.revenue,
+                                      profit=r.revenue - r.budget)  # fmt: skip
+            film.movie.CopyFrom(r.ref())
+            setattr(film, "return", r.ret)
+        return response
+
+    # -- groups ----------------------------------------------------------------------------
+
+    def collection(self, name: str) -> pb.CollectionResponse:
+        require_text(name, "collection name")
+        key = collection_key(name)
+        cid = self.collection_by_key.get(key) if key else None
+        if cid is None:
+            suggestions = self.collection_names.suggest(key or normalize_text(name))
+            hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
+            raise NotFound(f"no collection named {name.strip()!r}{hint}", suggestions)
+        members = [self.row(self.index_by_id[m]) for m in self.collection_members.get(cid, [])]
+        total = sum(r.revenue for r in members)
+        return pb.CollectionResponse(
+            name=self.collection_name[cid], collection_id=cid, movie_count=len(members), total_revenue=total,
+            average_revenue=total / len(members) if members else 0.0, films=[r.ref() for r in members],
+        )  # fmt: skip
+
+    def company(self, name: str) -> pb.CompanyResponse:
+        norm = require_text(name, "company name")
+        stats = self.company_stats.get(norm)
+        if stats is None:
+            suggestions = self.company_names.suggest(norm)
+            hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
+            raise NotFound(f"no production company named {name.strip()!r}{hint}", suggestions)
+        display, ids, count, total = stats
+        return pb.CompanyResponse(name=display, company_ids=ids, movie_count=count, total_revenue=total)
+
+    def country(self, country: str) -> pb.CountryResponse:
+        norm = require_text(country, "country")
+        code = self.country_by_norm.get(norm)
+        if code is None:
+            suggestions = self.country_names.suggest(norm)
+            hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
+            raise NotFound(f"no films produced in {country.strip()!r} (name as in the data, or ISO 3166-1 code "
+                           f"like 'US'){hint}", suggestions)  # fmt: skip
+        name, count = self.country_stats[code]
+        return pb.CountryResponse(name=name, iso_3166_1=code, count=count)
+
+    def language(self, language: str) -> pb.LanguageResponse:
+        norm = require_text(language, "language")
+        code = self.language_by_norm.get(norm)
+        if code is None:
+            suggestions = self.language_names.suggest(norm)
+            hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
+            raise NotFound(f"no language {language.strip()!r} (ISO 639-1 code like 'fr', or a name like "
+                           f"'Français' or 'French'){hint}", suggestions)  # fmt: skip
+        name, english, count = self.language_info[code]
+        return pb.LanguageResponse(iso_639_1=code, name=name or english, english_name=english, count=count)
+
