@@ -46,9 +46,7 @@ def step(name: str, started: float) -> float:
     global _step
     _step += 1
     now = time.perf_counter()
-    print(
-        f"[{_step}/{STEPS}] {name}: {now - started:.2f} s", file=sys.stderr, flush=True
-    )
+    print(f"[{_step}/{STEPS}] {name}: {now - started:.2f} s", file=sys.stderr, flush=True)
     return now
 
 
@@ -75,9 +73,7 @@ def clean_movies(movies: pd.DataFrame) -> pd.DataFrame:
     for col in ("budget", "revenue", "popularity"):
         movies[col] = pd.to_numeric(movies[col], errors="coerce")
     movies[["budget", "revenue"]] = movies[["budget", "revenue"]].fillna(0)
-    movies["release_date"] = pd.to_datetime(
-        movies["release_date"], format="%Y-%m-%d", errors="coerce"
-    )
+    movies["release_date"] = pd.to_datetime(movies["release_date"], format="%Y-%m-%d", errors="coerce")
     movies = movies.dropna(subset=["release_date"])
     movies["release_year"] = movies["release_date"].dt.year
     movies["return"] = movies["revenue"] / movies["budget"]
@@ -100,9 +96,7 @@ def main(argv: list[str]) -> int:
     t = step("reading CSV", t)
 
     movies = clean_movies(movies)
-    movies["belongs_to_collection"] = movies["belongs_to_collection"].apply(
-        literal, empty=None
-    )
+    movies["belongs_to_collection"] = movies["belongs_to_collection"].apply(literal, empty=None)
     for col in (
         "genres",
         "production_companies",
@@ -132,9 +126,7 @@ def main(argv: list[str]) -> int:
     in_collection = movies.dropna(subset=["belongs_to_collection"])
     coll = pd.DataFrame(in_collection["belongs_to_collection"].tolist())
     coll = coll.rename(columns={"id": "collection_id"})
-    movies["collection_id"] = pd.Series(
-        coll["collection_id"].to_numpy(), index=in_collection.index
-    ).astype("Int64")
+    movies["collection_id"] = pd.Series(coll["collection_id"].to_numpy(), index=in_collection.index).astype("Int64")
     tables["collections"] = coll.drop_duplicates(subset="collection_id")
     tables["cast"] = explode(credits, "cast", {"id": "person_id"})
     tables["crew"] = explode(credits, "crew", {"id": "person_id"})

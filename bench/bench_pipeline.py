@@ -91,9 +91,7 @@ class Side:
 
     def median_steps(self) -> dict[str, float]:
         names = dict.fromkeys(s for r in self.runs for s in r.steps)
-        return {
-            n: statistics.median(r.steps.get(n, 0.0) for r in self.runs) for n in names
-        }
+        return {n: statistics.median(r.steps.get(n, 0.0) for r in self.runs) for n in names}
 
 
 class BenchError(Exception):
@@ -109,8 +107,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--data",
         type=Path,
         default=Path("/tmp/marquee-full"),
-        help="folder with the full-size raw CSVs; made when missing "
-        "(default /tmp/marquee-full)",
+        help="folder with the full-size raw CSVs; made when missing (default /tmp/marquee-full)",
     )
     parser.add_argument(
         "--repeat",
@@ -128,8 +125,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--seed-data",
         type=Path,
         default=Path("/work/shared/data"),
-        help="folder with the real 5,000-row movies_metadata.csv and "
-        "credits.csv the generator grows",
+        help="folder with the real 5,000-row movies_metadata.csv and credits.csv the generator grows",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -167,10 +163,7 @@ def generate(folder: Path, synth: Path, seed_data: Path) -> None:
             check=False,
         )
         if done.returncode != 0:
-            raise BenchError(
-                f"synth_tmdb.py failed ({done.returncode}): "
-                f"{done.stderr.strip()[-2000:]}"
-            )
+            raise BenchError(f"synth_tmdb.py failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
         for name in FILES:
             os.replace(staging / name, folder / name)
     finally:
@@ -224,9 +217,7 @@ def _run_polled(cmd: list[str], stdout: IO[str], stderr: IO[str]) -> tuple[int, 
     return popen.wait(), peak / MB
 
 
-def _run_gnu_time(
-    cmd: list[str], stdout: IO[str], stderr: IO[str], work: Path
-) -> tuple[int, float]:
+def _run_gnu_time(cmd: list[str], stdout: IO[str], stderr: IO[str], work: Path) -> tuple[int, float]:
     """Run `cmd` under `/usr/bin/time -v`; (exit code, peak MB from the kernel)."""
     report = work / "time.txt"
     code = subprocess.run(
@@ -236,23 +227,16 @@ def _run_gnu_time(
         cwd=REPO,
         check=False,
     ).returncode
-    found = re.search(
-        r"Maximum resident set size \(kbytes\): (\d+)", report.read_text()
-    )
+    found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report.read_text())
     if found is None:
-        raise BenchError(
-            f"no maximum RSS in /usr/bin/time's report: {report.read_text()!r}"
-        )
+        raise BenchError(f"no maximum RSS in /usr/bin/time's report: {report.read_text()!r}")
     return code, int(found.group(1)) * 1024 / MB
 
 
 def parquet_rows(folder: Path) -> dict[str, int]:
     import pyarrow.parquet as pq  # installed with pandas' Parquet support
 
-    return {
-        p.stem: pq.ParquetFile(p).metadata.num_rows
-        for p in sorted(folder.glob("*.parquet"))
-    }
+    return {p.stem: pq.ParquetFile(p).metadata.num_rows for p in sorted(folder.glob("*.parquet"))}
 
 
 def run_once(name: str, data: Path) -> Run:
@@ -302,11 +286,7 @@ def machine() -> list[str]:
                 break
     except OSError:
         pass
-    usable = (
-        len(os.sched_getaffinity(0))
-        if hasattr(os, "sched_getaffinity")
-        else os.cpu_count()
-    )
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     ram = psutil.virtual_memory().total / 2**30
     versions = []
     for package in ("polars", "pandas", "pyarrow"):
@@ -318,8 +298,7 @@ def machine() -> list[str]:
         f"machine:  nproc {usable} ({os.cpu_count()} online)"
         f"{', ' + cpu if cpu else ''}, {ram:.1f} GiB RAM, "
         f"{platform.system()} {platform.release()}",
-        f"software: python {platform.python_version()} ({sys.executable}), "
-        + ", ".join(versions),
+        f"software: python {platform.python_version()} ({sys.executable}), " + ", ".join(versions),
     ]
 
 
@@ -335,37 +314,27 @@ def report(marquee: Side, pandas: Side, data: Path, repeat: int) -> bool:
         "Marquee pipeline (Polars) vs the usual pandas + ast.literal_eval baseline",
         *machine(),
         f"data:     {data} ({sizes})",
-        f"runs:     {repeat} of each, alternating; wall time of the whole process; "
-        f"peak RSS via {how}",
+        f"runs:     {repeat} of each, alternating; wall time of the whole process; peak RSS via {how}",
         "",
         f"{'':<22}{'best s':>10}{'median s':>10}{'peak MB':>10}",
     ]
     for side in (marquee, pandas):
-        lines.append(
-            f"{side.name:<22}{side.best():>10.2f}{side.median():>10.2f}"
-            f"{side.peak():>10.0f}"
-        )
+        lines.append(f"{side.name:<22}{side.best():>10.2f}{side.median():>10.2f}{side.peak():>10.0f}")
     best_ratio = marquee.best() / pandas.best()
     median_ratio = marquee.median() / pandas.median()
     lines.append(
-        f"{'marquee / pandas':<22}{best_ratio:>10.3f}{median_ratio:>10.3f}"
-        f"{marquee.peak() / pandas.peak():>10.2f}"
+        f"{'marquee / pandas':<22}{best_ratio:>10.3f}{median_ratio:>10.3f}{marquee.peak() / pandas.peak():>10.2f}"
     )
-    lines.append(
-        f"{'speed-up (x)':<22}{1 / best_ratio:>10.1f}{1 / median_ratio:>10.1f}"
-    )
+    lines.append(f"{'speed-up (x)':<22}{1 / best_ratio:>10.1f}{1 / median_ratio:>10.1f}")
     for side in (marquee, pandas):
-        lines += ["", f"steps of {side.name} (median s, as the process reports them):"]
+        lines += ["", f"{side.name} steps, median s, as it reports them:"]
         lines += [f"  {n:<44}{s:>8.2f}" for n, s in side.median_steps().items()]
     lines += ["", f"rows written (last run){'':<21}{'marquee':>10}{'pandas':>10}"]
     m_rows, p_rows = marquee.runs[-1].tables, pandas.runs[-1].tables
     for table in dict.fromkeys([*m_rows, *p_rows]):
         m, p = m_rows.get(table), p_rows.get(table)
         note = "" if m == p or m is None or p is None else "  differs"
-        lines.append(
-            f"  {table:<42}{m if m is not None else '-':>10}"
-            f"{p if p is not None else '-':>10}{note}"
-        )
+        lines.append(f"  {table:<42}{'-' if m is None else f'{m:,}':>10}{'-' if p is None else f'{p:,}':>10}{note}")
     time_ok = median_ratio <= 1 / TIME_TARGET
     memory_ok = marquee.peak() <= MEMORY_TARGET_MB
     lines += [
@@ -373,8 +342,8 @@ def report(marquee: Side, pandas: Side, data: Path, repeat: int) -> bool:
         "targets:",
         f"  time:   marquee median <= pandas median / {TIME_TARGET:g}     "
         f"{median_ratio:.3f} <= {1 / TIME_TARGET:.3f}   {verdict(time_ok)}",
-        f"  memory: marquee peak <= {MEMORY_TARGET_MB:.0f} MB{'':<17}"
-        f"{marquee.peak():.0f} <= {MEMORY_TARGET_MB:.0f}   {verdict(memory_ok)}",
+        f"  memory: marquee peak <= {MEMORY_TARGET_MB:.0f} MB{'':<18}"
+        f"{marquee.peak():>5.0f} <= {MEMORY_TARGET_MB:<5.0f}  {verdict(memory_ok)}",
     ]
     print("\n".join(lines), flush=True)
     return time_ok and memory_ok

@@ -1,0 +1,44 @@
+# One command per job. `make test` sets everything up from a fresh clone, then lints and tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PARTS := -e common -e proto -e etl -e services/catalog
+STAMP := $(VENV)/.installed
+PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
+               services/catalog/pyproject.toml
+
+.PHONY: install proto lint test release run-catalog bench clean
+
+install: $(STAMP)
+
+$(STAMP): $(PARTS_FILES)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt $(PARTS)
+	touch $(STAMP)
+
+# Generated code is never edited by hand; it is rebuilt from proto/ by this one command.
+proto: $(STAMP)
+	$(PY) -m grpc_tools.protoc -I proto --python_out=proto --grpc_python_out=proto --pyi_out=proto \
+	    proto/marquee/v1/*.proto
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: proto lint
+	$(PY) -m pytest
+
+# Build a release from the bundled sample (or MARQUEE_RAW_DIR) into var/data (or MARQUEE_DATA_DIR).
+release: proto
+	$(PY) -m marquee_etl
+
+run-catalog: proto
+	test -e $${MARQUEE_DATA_DIR:-var/data}/current || $(PY) -m marquee_etl
+	$(PY) -m marquee_catalog
+
+bench: proto
+	$(PY) bench/bench_pipeline.py
+	$(PY) bench/bench_catalog.py
+
+clean:
+	rm -rf $(VENV) var proto/marquee/v1/*_pb2*.py proto/marquee/v1/*_pb2*.pyi
