@@ -31,15 +31,23 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    assert (SHARED_DATA / "movies_metadata.csv").is_file(), f"tests need ../shared/data beside the project ({SHARED_DATA})"
+    assert (SHARED_DATA / "movies_metadata.csv").is_file(), (
+        f"tests need ../shared/data beside the project ({SHARED_DATA})"
+    )
     return SHARED_DATA
 
 
 def build_release(raw: Path, out: Path) -> Path:
     """Run the pipeline as a user would; return the `current` folder it wrote."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    result = subprocess.run([sys.executable, "-m", "marquee_etl", "--raw", str(raw), "--out", str(out)],
-                            capture_output=True, text=True, env=env, timeout=600, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "marquee_etl", "--raw", str(raw), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return (out / "current").resolve()
 
@@ -89,13 +97,23 @@ class RunningService:
         env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
         env.update({f"{prefix}_HOST": "127.0.0.1", f"{prefix}_PORT": str(self.port), "MARQUEE_DATA_DIR": str(data_dir)})
         self.log = log
-        self.process = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=log.open("wb"),
-                                        stderr=subprocess.STDOUT)  # fmt: skip
-        wait_serving(self.target, service, self.process)
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", module], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        try:
+            wait_serving(self.target, service, self.process)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> int:
-        self.process.terminate()
+        if self.process.poll() is None:
+            self.process.terminate()
         return self.process.wait(timeout=30)
+
+    def log_lines(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8").splitlines()
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,10 @@
 """Domain errors, raised by the cores and translated to gRPC status in one place.
 
-    MarqueeError
-    ├── InvalidQuery      bad input: empty, too long, unknown month...  (INVALID_ARGUMENT)
-    ├── NotFound          nothing matches; carries close suggestions     (NOT_FOUND)
-    ├── ReleaseError      the release on disk is missing or inconsistent (FAILED_PRECONDITION)
-    └── IndexNotReady     the service has not finished loading           (UNAVAILABLE)
+MarqueeError
+├── InvalidQuery      bad input: empty, too long, unknown month...  (INVALID_ARGUMENT)
+├── NotFound          nothing matches; carries close suggestions     (NOT_FOUND)
+├── ReleaseError      the release on disk is missing or inconsistent (FAILED_PRECONDITION)
+└── IndexNotReady     the service has not finished loading           (UNAVAILABLE)
 """
 
 from __future__ import annotations

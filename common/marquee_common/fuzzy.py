@@ -40,8 +40,7 @@ class NameIndex:
         """Up to `limit` (normalised name, score 0..100) pairs, best first."""
         if not norm or not self.sorted:
             return []
-        found = process.extract(norm, self.sorted, scorer=fuzz.ratio, processor=None, limit=limit,
-                                score_cutoff=cutoff)  # fmt: skip
+        found = process.extract(norm, self.sorted, scorer=fuzz.ratio, processor=None, limit=limit, score_cutoff=cutoff)
         partial = [] if len(norm) < 4 else self.with_prefix(norm)[:limit]
         merged: dict[str, float] = {name: 100.0 * len(norm) / max(len(name), 1) for name in partial}
         for name, score, _ in found:
@@ -54,5 +53,5 @@ class NameIndex:
 
 
 def quoted(names: Iterable[str]) -> str:
-    """"'A', 'B'" for an error message."""
+    """ "'A', 'B'" for an error message."""
     return ", ".join(repr(n) for n in names)

@@ -19,8 +19,9 @@ def resolve_current(data_dir: Path) -> Path:
     """
     link = data_dir / "current"
     if not link.exists():
-        raise ReleaseError(f"no release in {data_dir}: {link} does not exist; run the pipeline first "
-                           "(python -m marquee_etl)")  # fmt: skip
+        raise ReleaseError(
+            f"no release in {data_dir}: {link} does not exist; run the pipeline first (python -m marquee_etl)"
+        )
     folder = link.resolve(strict=True)
     if not (folder / MANIFEST).is_file():
         raise ReleaseError(f"release {folder} has no {MANIFEST}: it is incomplete")

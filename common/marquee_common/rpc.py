@@ -72,8 +72,14 @@ def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
             await context.abort(code, "internal error; the server log has the details")
             raise
         finally:
-            log.info("call", extra={"method": method.__name__, "code": code.name,
-                                    "duration_ms": round((time.perf_counter() - start) * 1000, 3)})  # fmt: skip
+            log.info(
+                "call",
+                extra={
+                    "method": method.__name__,
+                    "code": code.name,
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 3),
+                },
+            )
 
     return wrapper
 
@@ -87,14 +93,14 @@ class Service:
     load: Callable[[], None]  # blocking; runs in a thread while health says NOT_SERVING
 
 
-async def create_server(address: str, services: Sequence[Service], max_workers: int | None = None
-                        ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:  # fmt: skip
+async def create_server(
+    address: str, services: Sequence[Service], max_workers: int | None = None
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """A started server on `address` ("[::]:0" picks a port) with health and reflection.
 
     Health reports NOT_SERVING for every service until `load_and_serve` has loaded it.
     """
-    server = grpc.aio.server(maximum_concurrent_rpcs=max_workers,
-                             options=[("grpc.so_reuseport", 1)])  # fmt: skip
+    server = grpc.aio.server(maximum_concurrent_rpcs=max_workers, options=[("grpc.so_reuseport", 1)])
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for service in services:
@@ -115,8 +121,10 @@ async def load_and_serve(services: Sequence[Service], health_servicer: health.ai
         started = time.perf_counter()
         await asyncio.to_thread(service.load)
         await health_servicer.set(service.name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("loaded", extra={"grpc_service": service.name,
-                                  "duration_ms": round((time.perf_counter() - started) * 1000, 1)})  # fmt: skip
+        log.info(
+            "loaded",
+            extra={"grpc_service": service.name, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+        )
     await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
 
 
@@ -153,8 +161,10 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
     if settings.workers > 1 and settings.port == 0:
         raise SystemExit("workers > 1 needs a fixed port")
     context = multiprocessing.get_context("spawn")
-    extra = [context.Process(target=_worker, args=(label, settings, make_services), daemon=True)
-             for _ in range(settings.workers - 1)]  # fmt: skip
+    extra = [
+        context.Process(target=_worker, args=(label, settings, make_services), daemon=True)
+        for _ in range(settings.workers - 1)
+    ]
     for process in extra:
         process.start()
     try:
@@ -171,7 +181,8 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
     return 0
 
 
-def _worker(label: str, settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]
-            ) -> None:  # fmt: skip
+def _worker(
+    label: str, settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]
+) -> None:
     configure_logs(label, settings.log_level)
     asyncio.run(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ import polars as pl
 from marquee_common.errors import ReleaseError
 from marquee_etl import __version__, sources
 from marquee_etl.clean import clean
-from marquee_etl.release import write_release
+from marquee_etl.release import sha256_file, write_release
 
 T = TypeVar("T")
 DEFAULT_RAW = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -52,9 +53,13 @@ def code_version() -> str:
     if not commit:
         try:
             commit = subprocess.run(
-                ["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                text=True, timeout=5, check=False,
-            ).stdout.strip()  # fmt: skip
+                ["git", "rev-parse", "--short", "HEAD"],
+                cwd=Path(__file__).parent,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            ).stdout.strip()
         except OSError:
             commit = ""
     return f"{__version__}+{commit}" if commit else __version__
@@ -62,20 +67,32 @@ def code_version() -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="marquee_etl", description=__doc__)
-    parser.add_argument("--raw", type=Path, default=Path(os.environ.get("MARQUEE_RAW_DIR") or DEFAULT_RAW),
-                        help="folder with movies_metadata.csv and credits.csv, plain or .gz "
-                             "(env MARQUEE_RAW_DIR; default: the bundled data/sample)")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=Path(os.environ.get("MARQUEE_DATA_DIR") or "var/data"),
-                        help="output folder holding releases/ and current (env MARQUEE_DATA_DIR; default var/data)")
+    parser.add_argument(
+        "--raw",
+        type=Path,
+        default=Path(os.environ.get("MARQUEE_RAW_DIR") or DEFAULT_RAW),
+        help="folder with movies_metadata.csv and credits.csv, plain or .gz "
+        "(env MARQUEE_RAW_DIR; default: the bundled data/sample)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(os.environ.get("MARQUEE_DATA_DIR") or "var/data"),
+        help="output folder holding releases/ and current (env MARQUEE_DATA_DIR; default var/data)",
+    )
     return parser.parse_args(argv)
 
 
 def build(raw: Path, out: Path) -> int:
     started = datetime.now(UTC)
-    steps = Steps(total=4)
-    movies_src = steps.run("hashing inputs", lambda: (sources.find(raw, sources.MOVIES_NAMES),
-                                                      sources.find(raw, sources.CREDITS_NAMES)))  # fmt: skip
-    movies_src, credits_src = movies_src
+    steps = Steps(total=3)
+    movies_src = sources.find(raw, sources.MOVIES_NAMES)
+    credits_src = sources.find(raw, sources.CREDITS_NAMES)
+    # Inputs are hashed for the manifest in the background while the pipeline reads them.
+    hashing = ThreadPoolExecutor(max_workers=2)
+    digests = {
+        name: hashing.submit(sha256_file, src.path) for name, src in (("movies", movies_src), ("credits", credits_src))
+    }
     movies_raw, credits_raw = steps.run(
         "reading CSV as text", lambda: (sources.read_text_csv(movies_src), sources.read_text_csv(credits_src))
     )
@@ -85,14 +102,22 @@ def build(raw: Path, out: Path) -> int:
         f"{source}.{reason}": count
         for source, reason, count in rejects.group_by("source", "reason").len().sort("source", "reason").iter_rows()
     }
-    version = started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-" + movies_src.sha256[:8]
+    inputs = {
+        name: {"name": src.path.name, "bytes": src.size, "sha256": digests[name].result()}
+        for name, src in (("movies", movies_src), ("credits", credits_src))
+    }
+    hashing.shutdown()
+    version = (
+        started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-" + inputs["movies"]["sha256"][:8]
+    )
     rows_in = {"movies": movies_raw.height, "credits": credits_raw.height}
-    rows_kept = {source: rows_in[source] - rejects.filter(pl.col("source") == source).height
-                 for source in ("movies", "credits")}  # fmt: skip
+    rows_kept = {
+        source: rows_in[source] - rejects.filter(pl.col("source") == source).height for source in ("movies", "credits")
+    }
     manifest = {
         "created_at": started.isoformat(),
         "code_version": code_version(),
-        "inputs": {"movies": movies_src.describe(), "credits": credits_src.describe()},
+        "inputs": inputs,
         "rows_in": rows_in,
         "rows_kept": rows_kept,
         "rejects_by_reason": by_reason,
@@ -104,8 +129,15 @@ def build(raw: Path, out: Path) -> int:
     return 0
 
 
-def summary(folder: Path, rows_in: dict[str, int], rows_kept: dict[str, int], tables: dict[str, pl.DataFrame],
-            by_reason: dict[str, int], slow: dict[str, int], steps: list[tuple[str, float]]) -> str:  # fmt: skip
+def summary(
+    folder: Path,
+    rows_in: dict[str, int],
+    rows_kept: dict[str, int],
+    tables: dict[str, pl.DataFrame],
+    by_reason: dict[str, int],
+    slow: dict[str, int],
+    steps: list[tuple[str, float]],
+) -> str:
     lines = [f"release {folder.name} written to {folder}", ""]
     lines.append(f"rows in:   movies {rows_in['movies']:>8,}   credits {rows_in['credits']:>8,}")
     lines.append(f"rows kept: movies {rows_kept['movies']:>8,}   credits {rows_kept['credits']:>8,}")
@@ -113,10 +145,15 @@ def summary(folder: Path, rows_in: dict[str, int], rows_kept: dict[str, int], ta
     lines.append(f"rejects:   {sum(by_reason.values()):,}" + ("" if by_reason else " (none)"))
     lines.extend(f"  {reason:<40} {count:>8,}" for reason, count in by_reason.items())
     slow_total = sum(slow.values())
-    lines.append(f"slow-path literal parses: {slow_total:,}"
-                 + (" (" + ", ".join(f"{k} {v}" for k, v in slow.items() if v) + ")" if slow_total else ""))  # fmt: skip
-    lines.append("time:      " + ", ".join(f"{name} {took:.2f} s" for name, took in steps)
-                 + f"; total {sum(t for _, t in steps):.2f} s")  # fmt: skip
+    lines.append(
+        f"slow-path literal parses: {slow_total:,}"
+        + (" (" + ", ".join(f"{k} {v}" for k, v in slow.items() if v) + ")" if slow_total else "")
+    )
+    lines.append(
+        "time:      "
+        + ", ".join(f"{name} {took:.2f} s" for name, took in steps)
+        + f"; total {sum(t for _, t in steps):.2f} s"
+    )
     return "\n".join(lines)
 
 

@@ -21,15 +21,37 @@ ROW = "__row"
 """1-based data row number in the raw file, carried until the row is kept or set aside."""
 
 MOVIE_COLUMNS = (
-    "adult", "belongs_to_collection", "budget", "genres", "id", "imdb_id", "original_language",
-    "overview", "popularity", "poster_path", "production_companies", "production_countries",
-    "release_date", "revenue", "runtime", "spoken_languages", "status", "tagline", "title",
-    "vote_average", "vote_count",
-)  # fmt: skip
+    "adult",
+    "belongs_to_collection",
+    "budget",
+    "genres",
+    "id",
+    "imdb_id",
+    "original_language",
+    "overview",
+    "popularity",
+    "poster_path",
+    "production_companies",
+    "production_countries",
+    "release_date",
+    "revenue",
+    "runtime",
+    "spoken_languages",
+    "status",
+    "tagline",
+    "title",
+    "vote_average",
+    "vote_count",
+)
 CREDIT_COLUMNS = ("cast", "crew", "id")
 NUMBERS = ("budget", "revenue", "popularity", "vote_average", "vote_count", "runtime")
-REJECT_SCHEMA = {"source": pl.String(), "row": pl.Int64(), "id": pl.String(), "reason": pl.String(),
-                 "detail": pl.String()}  # fmt: skip
+REJECT_SCHEMA = {
+    "source": pl.String(),
+    "row": pl.Int64(),
+    "id": pl.String(),
+    "reason": pl.String(),
+    "detail": pl.String(),
+}
 
 
 @dataclass
@@ -65,9 +87,12 @@ def _first_reason(*cases: tuple[pl.Expr, str | pl.Expr, pl.Expr]) -> list[pl.Exp
 
 def _rejects(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     return frame.filter(pl.col("reason").is_not_null()).select(
-        pl.lit(source).alias("source"), pl.col(ROW).cast(pl.Int64).alias("row"), pl.col("id"),
-        pl.col("reason"), pl.col("detail"),
-    )  # fmt: skip
+        pl.lit(source).alias("source"),
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        pl.col("id"),
+        pl.col("reason"),
+        pl.col("detail"),
+    )
 
 
 def _with_row(raw: pl.DataFrame, columns: tuple[str, ...], source: str) -> pl.DataFrame:
@@ -77,22 +102,21 @@ def _with_row(raw: pl.DataFrame, columns: tuple[str, ...], source: str) -> pl.Da
     return raw.with_row_index(ROW, offset=1)
 
 
-def _parse_failures(frame: pl.DataFrame, specs: tuple[literals.NestedSpec, ...], slow: dict[str, int]
-                    ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:  # fmt: skip
+def _parse_failures(
+    frame: pl.DataFrame, specs: tuple[literals.NestedSpec, ...], slow: dict[str, int]
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Parse each nested column; return the items and one (row, reason, detail) per bad row."""
     parsed: dict[str, pl.DataFrame] = {}
     failed = []
-    for spec in specs:
-        result = literals.parse_column(frame, spec, ROW)
-        parsed[spec.column] = result.items
-        slow[spec.column] = result.slow_rows
-        failed.append(result.failed.with_columns(pl.lit(f"unparseable_{spec.column}").alias("reason")))
+    for column, result in literals.parse_columns(frame, specs, ROW).items():
+        parsed[column] = result.items
+        slow[column] = result.slow_rows
+        failed.append(result.failed.with_columns(pl.lit(f"unparseable_{column}").alias("reason")))
     failures = pl.concat(failed).unique(ROW, keep="first", maintain_order=True)
     return parsed, failures
 
 
-def clean_movies(raw: pl.DataFrame, slow: dict[str, int]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame],
-                                                                   pl.DataFrame]:  # fmt: skip
+def clean_movies(raw: pl.DataFrame, slow: dict[str, int]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], pl.DataFrame]:
     """(movies, nested items keyed by movie_id, rejects) from the raw movies text frame."""
     frame = _with_row(raw, MOVIE_COLUMNS, "movies_metadata.csv").with_columns(_int_id())
     frame = frame.with_columns(
@@ -113,14 +137,20 @@ def clean_movies(raw: pl.DataFrame, slow: dict[str, int]) -> tuple[pl.DataFrame,
     frame = frame.join(failures.rename({"reason": "__parse", "detail": "__parse_detail"}), on=ROW, how="left")
     frame = frame.with_columns(
         _first_reason(
-            (pl.col("movie_id").is_null(), "invalid_id",
-             pl.format("id {} is not an integer (misaligned row)", pl.col("id").fill_null("<empty>"))),
+            (
+                pl.col("movie_id").is_null(),
+                "invalid_id",
+                pl.format("id {} is not an integer (misaligned row)", pl.col("id").fill_null("<empty>")),
+            ),
             (~pl.col("__first"), "duplicate_id", pl.format("id {} appeared on an earlier row", pl.col("movie_id"))),
             (pl.col("__bad_number").is_not_null(), "invalid_number", pl.col("__bad_number")),
             (pl.col("__parse").is_not_null(), pl.col("__parse"), pl.col("__parse_detail")),
             (_blank("release_date"), "missing_release_date", pl.lit("no release_date")),
-            (pl.col("__date").is_null(), "invalid_release_date",
-             pl.format("release_date {} is not a YYYY-MM-DD date", pl.col("release_date"))),
+            (
+                pl.col("__date").is_null(),
+                "invalid_release_date",
+                pl.format("release_date {} is not a YYYY-MM-DD date", pl.col("release_date")),
+            ),
         )
     )
     rejects = _rejects(frame, "movies")
@@ -160,16 +190,20 @@ def clean_movies(raw: pl.DataFrame, slow: dict[str, int]) -> tuple[pl.DataFrame,
 
 def _movie_items(nested: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The unnested movie tables, with normalised names for lookups."""
+
     def named(frame: pl.DataFrame, key: str, key_name: str) -> pl.DataFrame:
         return frame.select(
             "movie_id", "position", pl.col(key).alias(key_name), "name", normalized(pl.col("name")).alias("name_norm")
-        )  # fmt: skip
+        )
 
     coll = nested["belongs_to_collection"]
-    collections = (
-        coll.unique("id", keep="first", maintain_order=True)
-        .select(pl.col("id").alias("collection_id"), "name", normalized(pl.col("name")).alias("name_norm"),
-                collection_key(pl.col("name")).alias("key"), "poster_path", "backdrop_path")  # fmt: skip
+    collections = coll.unique("id", keep="first", maintain_order=True).select(
+        pl.col("id").alias("collection_id"),
+        "name",
+        normalized(pl.col("name")).alias("name_norm"),
+        collection_key(pl.col("name")).alias("key"),
+        "poster_path",
+        "backdrop_path",
     )
     return {
         "genres": named(nested["genres"], "id", "genre_id"),
@@ -190,26 +224,37 @@ def languages_table(movies: pl.DataFrame, spoken: pl.DataFrame) -> pl.DataFrame:
     """One row per language code: the data's most used name for it and its English name."""
     data_names = (
         spoken.filter(pl.col("name").str.strip_chars() != "")
-        .group_by("iso_639_1", "name").len()
+        .group_by("iso_639_1", "name")
+        .len()
         .sort(["iso_639_1", "len", "name"], descending=[False, True, False])
         .unique("iso_639_1", keep="first", maintain_order=True)
         .select("iso_639_1", "name")
-    )  # fmt: skip
-    codes = pl.concat([
-        movies.select(pl.col("original_language").alias("iso_639_1")), spoken.select("iso_639_1")
-    ]).filter(pl.col("iso_639_1") != "").unique().sort("iso_639_1")  # fmt: skip
-    english = pl.DataFrame({"iso_639_1": codes["iso_639_1"],
-                            "english_name": [_english_language(c) for c in codes["iso_639_1"]]})  # fmt: skip
+    )
+    codes = (
+        pl.concat([movies.select(pl.col("original_language").alias("iso_639_1")), spoken.select("iso_639_1")])
+        .filter(pl.col("iso_639_1") != "")
+        .unique()
+        .sort("iso_639_1")
+    )
+    english = pl.DataFrame(
+        {"iso_639_1": codes["iso_639_1"], "english_name": [_english_language(c) for c in codes["iso_639_1"]]}
+    )
     return (
         english.join(data_names, on="iso_639_1", how="left")
         .with_columns(pl.col("name").fill_null(""))
-        .select("iso_639_1", "name", normalized(pl.col("name")).alias("name_norm"), "english_name",
-                normalized(pl.col("english_name")).alias("english_norm"))  # fmt: skip
+        .select(
+            "iso_639_1",
+            "name",
+            normalized(pl.col("name")).alias("name_norm"),
+            "english_name",
+            normalized(pl.col("english_name")).alias("english_norm"),
+        )
     )
 
 
-def clean_credits(raw: pl.DataFrame, movie_ids: pl.Series, slow: dict[str, int]
-                  ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:  # fmt: skip
+def clean_credits(
+    raw: pl.DataFrame, movie_ids: pl.Series, slow: dict[str, int]
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """(cast and crew tables, rejects) from the raw credits text frame."""
     frame = _with_row(raw, CREDIT_COLUMNS, "credits.csv").with_columns(_int_id())
     frame = frame.with_columns(
@@ -221,11 +266,17 @@ def clean_credits(raw: pl.DataFrame, movie_ids: pl.Series, slow: dict[str, int]
     frame = frame.join(failures.rename({"reason": "__parse", "detail": "__parse_detail"}), on=ROW, how="left")
     frame = frame.with_columns(
         _first_reason(
-            (pl.col("movie_id").is_null(), "invalid_id",
-             pl.format("id {} is not an integer", pl.col("id").fill_null("<empty>"))),
+            (
+                pl.col("movie_id").is_null(),
+                "invalid_id",
+                pl.format("id {} is not an integer", pl.col("id").fill_null("<empty>")),
+            ),
             (~pl.col("__first"), "duplicate_id", pl.format("id {} appeared on an earlier row", pl.col("movie_id"))),
-            (~pl.col("__known"), "unknown_movie",
-             pl.format("movie {} is not among the kept movies (set aside or absent)", pl.col("movie_id"))),
+            (
+                ~pl.col("__known"),
+                "unknown_movie",
+                pl.format("movie {} is not among the kept movies (set aside or absent)", pl.col("movie_id")),
+            ),
             (pl.col("__parse").is_not_null(), pl.col("__parse"), pl.col("__parse_detail")),
         )
     )
@@ -234,9 +285,13 @@ def clean_credits(raw: pl.DataFrame, movie_ids: pl.Series, slow: dict[str, int]
 
     def people(items: pl.DataFrame, extra: list[str]) -> pl.DataFrame:
         return kept_rows.join(items, on=ROW, how="inner").select(
-            "movie_id", "position", pl.col("id").alias("person_id"), "name",
-            normalized(pl.col("name")).alias("name_norm"), *extra,
-        )  # fmt: skip
+            "movie_id",
+            "position",
+            pl.col("id").alias("person_id"),
+            "name",
+            normalized(pl.col("name")).alias("name_norm"),
+            *extra,
+        )
 
     cast = people(parsed["cast"], ["character", "order", "gender", "cast_id", "credit_id"])
     crew = people(parsed["crew"], ["department", "job", "gender", "credit_id"])

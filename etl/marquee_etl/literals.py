@@ -16,6 +16,7 @@ reported so the caller can set the row aside with a reason.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -118,13 +119,36 @@ def _unquote(expr: pl.Expr, kind: Kind) -> pl.Expr:
 
 def decode_items(spec: NestedSpec, item: str) -> tuple[pl.Expr, list[pl.Expr]]:
     """(groups, columns): `groups` splits the raw dict text in column `item` into a struct
-    named `__groups`, once; `columns` then turn its fields into one typed column per key."""
+    named `__groups` with one regex capture per key; `columns` turn it into typed columns."""
     groups = pl.col(item).str.extract_groups(spec.item_pattern(capture=True)).alias("__groups")
     fields = [
         _unquote(pl.col("__groups").struct.field(str(i + 1)), kind).alias(key)
         for i, (key, kind) in enumerate(spec.keys)
     ]
     return groups, fields
+
+
+_SEPARATOR = ", '"
+
+
+def splits_cleanly(spec: NestedSpec, item: str) -> pl.Expr:
+    """True when the dict text holds the separator `, '` only between its keys.
+
+    Items reaching here already matched the dict pattern, so with exactly one separator per
+    key boundary no string value contains one, and splitting on it is exact. That split is
+    several times faster than regex captures; the rare other items take the regex.
+    """
+    return pl.col(item).str.count_matches(_SEPARATOR, literal=True) == len(spec.keys) - 1
+
+
+def split_items(spec: NestedSpec, item: str) -> list[pl.Expr]:
+    """One typed column per key, by splitting `{'k1': v1, 'k2': v2}` on `, '` (see splits_cleanly)."""
+    inner = pl.col(item).str.slice(2, pl.col(item).str.len_chars() - 3)  # drop "{'" and "}"
+    parts = inner.str.split_exact(_SEPARATOR, len(spec.keys) - 1).alias("__parts")
+    return [parts] + [
+        _unquote(pl.col("__parts").struct.field(f"field_{i}").str.slice(len(key) + 3), kind).alias(key)
+        for i, (key, kind) in enumerate(spec.keys)
+    ]
 
 
 def slow_parse(spec: NestedSpec, raw: str | None) -> list[dict[str, Any]]:
@@ -170,28 +194,55 @@ class Parsed:
 
 
 def parse_column(frame: pl.DataFrame, spec: NestedSpec, row_key: str) -> Parsed:
-    """Unnest `spec.column` of `frame`, one output row per dict, keyed by `row_key`.
+    """Unnest `spec.column` of `frame`: one output row per dict, keyed by `row_key`."""
+    return parse_columns(frame, (spec,), row_key)[spec.column]
+
+
+def parse_columns(frame: pl.DataFrame, specs: Sequence[NestedSpec], row_key: str) -> dict[str, Parsed]:
+    """Unnest each of `specs` from `frame`, the columns side by side on every core.
 
     The fast path handles what it can; the rest go through `slow_parse`, counted. Rows
     neither can read come back in `failed` with the reason.
     """
-    items_col = f"__{spec.column}_items"
-    checked = frame.lazy().select(
-        pl.col(row_key), pl.col(spec.column), fast_items(spec).alias(items_col)
-    ).with_columns(fast_ok(spec, items_col).alias("__ok"))
-    checked_df = checked.collect()
-    groups, fields = decode_items(spec, items_col)
-    fast = (
-        checked_df.lazy()
-        .filter(pl.col("__ok"))
-        .select(pl.col(row_key), pl.col(items_col))
-        .explode(items_col)
-        .filter(pl.col(items_col).is_not_null())
-        .with_columns(pl.int_range(pl.len(), dtype=pl.Int32).over(row_key).alias("position"), groups)
-        .select(pl.col(row_key), pl.col("position"), *fields)
-        .collect()
+    checked = pl.collect_all(
+        [
+            frame.lazy()
+            .select(pl.col(row_key), pl.col(spec.column), fast_items(spec).alias("__items"))
+            .with_columns(fast_ok(spec, "__items").alias("__ok"))
+            for spec in specs
+        ]
     )
-    slow_input = checked_df.filter(~pl.col("__ok")).select(row_key, spec.column)
+    fast = pl.collect_all([_decode_fast(done, spec, row_key) for done, spec in zip(checked, specs, strict=True)])
+    return {
+        spec.column: _with_slow_path(frame, spec, row_key, done, items)
+        for spec, done, items in zip(specs, checked, fast, strict=True)
+    }
+
+
+def _decode_fast(checked: pl.DataFrame, spec: NestedSpec, row_key: str) -> pl.LazyFrame:
+    items = (
+        checked.lazy()
+        .filter(pl.col("__ok"))
+        .select(pl.col(row_key), pl.col("__items"))
+        .explode("__items")
+        .filter(pl.col("__items").is_not_null())
+        .with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int32).over(row_key).alias("position"),
+            splits_cleanly(spec, "__items").alias("__clean"),
+        )
+    )
+    parts, *split_fields = split_items(spec, "__items")
+    by_split = items.filter(pl.col("__clean")).with_columns(parts).select(row_key, "position", *split_fields)
+    groups, regex_fields = decode_items(spec, "__items")
+    by_regex = items.filter(~pl.col("__clean")).with_columns(groups).select(row_key, "position", *regex_fields)
+    return pl.concat([by_split, by_regex]).sort(row_key, "position")
+
+
+def _with_slow_path(
+    frame: pl.DataFrame, spec: NestedSpec, row_key: str, checked: pl.DataFrame, fast: pl.DataFrame
+) -> Parsed:
+    """Add the rows the fast path refused, read one by one by `ast.literal_eval` (few rows)."""
+    slow_input = checked.filter(~pl.col("__ok")).select(row_key, spec.column)
     slow_rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     for key, raw in slow_input.iter_rows():

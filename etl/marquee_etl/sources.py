@@ -7,8 +7,6 @@ from pathlib import Path
 
 import polars as pl
 
-from marquee_etl.release import sha256_file
-
 MOVIES_NAMES = ("movies_metadata.csv", "movies_dataset.csv")
 CREDITS_NAMES = ("credits.csv",)
 
@@ -21,10 +19,6 @@ class SourceError(Exception):
 class Source:
     path: Path
     size: int
-    sha256: str
-
-    def describe(self) -> dict[str, object]:
-        return {"name": self.path.name, "bytes": self.size, "sha256": self.sha256}
 
 
 def find(raw_dir: Path, names: tuple[str, ...]) -> Source:
@@ -34,7 +28,7 @@ def find(raw_dir: Path, names: tuple[str, ...]) -> Source:
     for name in names:
         for candidate in (raw_dir / name, raw_dir / f"{name}.gz"):
             if candidate.is_file():
-                return Source(candidate, candidate.stat().st_size, sha256_file(candidate))
+                return Source(candidate, candidate.stat().st_size)
     wanted = " or ".join(f"{n}[.gz]" for n in names)
     raise SourceError(f"{raw_dir} holds no {wanted}")
 

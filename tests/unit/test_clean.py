@@ -18,12 +18,18 @@ def cleaned() -> Cleaned:
 
 def test_bad_rows_are_set_aside_with_their_reason(cleaned: Cleaned) -> None:
     got = sorted(cleaned.rejects.select("source", "row", "id", "reason").rows())
-    assert got == sorted([
-        ("movies", 6, "6", "missing_release_date"), ("movies", 7, "2003-04-01", "invalid_id"),
-        ("movies", 8, "1", "duplicate_id"), ("movies", 9, "9", "unparseable_genres"),
-        ("movies", 11, "11", "invalid_release_date"), ("credits", 6, "6", "unknown_movie"),
-        ("credits", 7, "1", "duplicate_id"), ("credits", 8, "10", "unparseable_cast"),
-    ])  # fmt: skip
+    assert got == sorted(
+        [
+            ("movies", 6, "6", "missing_release_date"),
+            ("movies", 7, "2003-04-01", "invalid_id"),
+            ("movies", 8, "1", "duplicate_id"),
+            ("movies", 9, "9", "unparseable_genres"),
+            ("movies", 11, "11", "invalid_release_date"),
+            ("credits", 6, "6", "unknown_movie"),
+            ("credits", 7, "1", "duplicate_id"),
+            ("credits", 8, "10", "unparseable_cast"),
+        ]
+    )
 
 
 def test_every_raw_row_is_either_kept_or_rejected(cleaned: Cleaned) -> None:
@@ -40,8 +46,15 @@ def test_money_is_integer_nulls_become_zero_and_return_is_revenue_over_budget(cl
     movies = cleaned.tables["movies"].sort("id")
     assert movies.schema["budget"] == pl.Int64 and movies.schema["revenue"] == pl.Int64
     got = {r["id"]: (r["budget"], r["revenue"], r["return"]) for r in movies.iter_rows(named=True)}
-    assert got == {1: (100, 300, 3.0), 2: (200, 100, 0.5), 3: (0, 1000, 0.0), 4: (0, 0, 0.0), 5: (0, 0, 0.0),
-                   10: (0, 0, 0.0), 12: (50, 100, 2.0)}  # fmt: skip
+    assert got == {
+        1: (100, 300, 3.0),
+        2: (200, 100, 0.5),
+        3: (0, 1000, 0.0),
+        4: (0, 0, 0.0),
+        5: (0, 0, 0.0),
+        10: (0, 0, 0.0),
+        12: (50, 100, 2.0),
+    }
 
 
 def test_release_date_is_a_date_with_year_and_dropped_columns_are_gone(cleaned: Cleaned) -> None:
@@ -61,6 +74,8 @@ def test_unnested_tables_keep_names_with_apostrophes_and_accents(cleaned: Cleane
 
 
 def test_language_names_come_from_the_data_and_english(cleaned: Cleaned) -> None:
-    languages = {r["iso_639_1"]: (r["name"], r["english_name"]) for r in cleaned.tables["languages"].iter_rows(named=True)}
+    languages = {
+        r["iso_639_1"]: (r["name"], r["english_name"]) for r in cleaned.tables["languages"].iter_rows(named=True)
+    }
     assert languages["fr"] == ("Français", "French")
     assert languages["es"] == ("Español", "Spanish")

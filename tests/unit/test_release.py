@@ -13,14 +13,23 @@ from marquee_etl.release import validate_tables, write_release
 
 
 def _tables(movie_ids: list[int], genre_movie_ids: list[int]) -> dict[str, pl.DataFrame]:
-    movies = pl.DataFrame({"id": movie_ids, "collection_id": [None] * len(movie_ids),
-                           "original_language": ["en"] * len(movie_ids)},
-                          schema={"id": pl.Int64, "collection_id": pl.Int64, "original_language": pl.String})  # fmt: skip
+    movies = pl.DataFrame(
+        {"id": movie_ids, "collection_id": [None] * len(movie_ids), "original_language": ["en"] * len(movie_ids)},
+        schema={"id": pl.Int64, "collection_id": pl.Int64, "original_language": pl.String},
+    )
     genres = pl.DataFrame({"movie_id": genre_movie_ids, "position": list(range(len(genre_movie_ids)))})
     empty = pl.DataFrame({"movie_id": [], "position": []}, schema={"movie_id": pl.Int64, "position": pl.Int32})
-    return {"movies": movies, "genres": genres, "companies": empty, "countries": empty, "spoken_languages": empty,
-            "cast": empty, "crew": empty, "collections": pl.DataFrame({"collection_id": [7]}),
-            "languages": pl.DataFrame({"iso_639_1": ["en"]})}  # fmt: skip
+    return {
+        "movies": movies,
+        "genres": genres,
+        "companies": empty,
+        "countries": empty,
+        "spoken_languages": empty,
+        "cast": empty,
+        "crew": empty,
+        "collections": pl.DataFrame({"collection_id": [7]}),
+        "languages": pl.DataFrame({"iso_639_1": ["en"]}),
+    }
 
 
 def test_a_release_is_renamed_into_place_and_current_points_at_it(tmp_path: Path) -> None:

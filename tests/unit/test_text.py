@@ -5,22 +5,45 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from marquee_common.errors import InvalidQuery
 from marquee_common.text import collection_key, normalize_text
 from marquee_common.validation import require_text
-from marquee_common.errors import InvalidQuery
 from marquee_etl.text import collection_key as collection_key_expr
 from marquee_etl.text import normalized
 
-TRICKY = ["Léon: The Professional", "Amélie", "Sábado", "MIÉRCOLES", "Schindler's List", "WALL·E",
-          "Æon Flux", "Ocean's Eleven", "  spaced   out  ", "8½", "Ｆｕｌｌ Ｗｉｄｔｈ", "Straße", "Ørnås",
-          "İstanbul", "x_y-z", "Toy Story Collection", "collection", "Star Wars: The Collection"]  # fmt: skip
+TRICKY = [
+    "Léon: The Professional",
+    "Amélie",
+    "Sábado",
+    "MIÉRCOLES",
+    "Schindler's List",
+    "WALL·E",
+    "Æon Flux",
+    "Ocean's Eleven",
+    "  spaced   out  ",
+    "8½",
+    "Ｆｕｌｌ Ｗｉｄｔｈ",
+    "Straße",
+    "Ørnås",
+    "İstanbul",
+    "x_y-z",
+    "Toy Story Collection",
+    "collection",
+    "Star Wars: The Collection",
+]
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Léon: The Professional", "leon the professional"), ("Sábado", "sabado"), ("MIÉRCOLES", "miercoles"),
-     ("Schindler's List", "schindler s list"), ("  Toy   Story! ", "toy story"), ("x_y-z", "x y z")],
-)  # fmt: skip
+    [
+        ("Léon: The Professional", "leon the professional"),
+        ("Sábado", "sabado"),
+        ("MIÉRCOLES", "miercoles"),
+        ("Schindler's List", "schindler s list"),
+        ("  Toy   Story! ", "toy story"),
+        ("x_y-z", "x y z"),
+    ],
+)
 def test_normalize_text_ignores_case_accents_and_punctuation(raw: str, expected: str) -> None:
     assert normalize_text(raw) == expected
 
@@ -42,7 +65,9 @@ def _shared_strings(shared: Path) -> list[str]:
 def test_polars_twin_normalises_every_shared_title_and_name_like_python(shared_data: Path) -> None:
     strings = _shared_strings(shared_data)
     polars_side = pl.Series(strings).to_frame("s").select(normalized(pl.col("s")))["s"].to_list()
-    mismatches = [(s, p, normalize_text(s)) for s, p in zip(strings, polars_side, strict=True) if p != normalize_text(s)]
+    mismatches = [
+        (s, p, normalize_text(s)) for s, p in zip(strings, polars_side, strict=True) if p != normalize_text(s)
+    ]
     assert not mismatches[:5]
 
 

@@ -21,5 +21,3 @@ def services(settings: ServiceSettings) -> Sequence[Service]:
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server)
 
     return [Service(SERVICE_NAME, register, servicer.load)]
-
-

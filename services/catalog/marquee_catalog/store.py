@@ -29,10 +29,34 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
 FUZZY_CUTOFF = 75.0
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-          "noviembre", "diciembre")  # fmt: skip
-MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-             "november", "december")  # fmt: skip
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+MONTHS_EN = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -121,9 +145,28 @@ class MovieRow:
         return pb.MovieRef(id=self.id, title=self.title, year=self.release_year, release_date=self.release_date)
 
 
-MOVIE_FIELDS = ("id", "title", "title_norm", "release_date", "release_year", "runtime", "overview", "tagline",
-                "original_language", "budget", "revenue", "return", "popularity", "vote_average", "vote_count",
-                "imdb_id", "poster_path", "adult", "status", "collection_id")  # fmt: skip
+MOVIE_FIELDS = (
+    "id",
+    "title",
+    "title_norm",
+    "release_date",
+    "release_year",
+    "runtime",
+    "overview",
+    "tagline",
+    "original_language",
+    "budget",
+    "revenue",
+    "return",
+    "popularity",
+    "vote_average",
+    "vote_count",
+    "imdb_id",
+    "poster_path",
+    "adult",
+    "status",
+    "collection_id",
+)
 """Columns of movies.parquet in the order of MovieRow's fields."""
 
 
@@ -156,8 +199,11 @@ class CatalogStore:
         missing = [t for t in TABLES if not (folder / f"{t}.parquet").is_file()]
         if missing:
             raise ReleaseError(f"release {folder} lacks table(s) {', '.join(missing)}")
-        t = {name: pl.read_parquet(folder / f"{name}.parquet", columns=list(columns) or None)
-             for name, columns in TABLES.items() if name != "crew"}  # fmt: skip
+        t = {
+            name: pl.read_parquet(folder / f"{name}.parquet", columns=list(columns) or None)
+            for name, columns in TABLES.items()
+            if name != "crew"
+        }
         directors = (
             pl.scan_parquet(folder / "crew.parquet")
             .filter(pl.col("job") == "Director")
@@ -238,8 +284,9 @@ class CatalogStore:
         self.collection_members: dict[int, list[int]] = dict(
             zip(members["collection_id"].to_list(), members["id"].to_list(), strict=True)
         )
-        self.collection_name = dict(zip(collections["collection_id"].to_list(), collections["name"].to_list(),
-                                        strict=True))  # fmt: skip
+        self.collection_name = dict(
+            zip(collections["collection_id"].to_list(), collections["name"].to_list(), strict=True)
+        )
         by_key: dict[str, list[int]] = {}
         for cid, key in zip(collections["collection_id"].to_list(), collections["key"].to_list(), strict=True):
             by_key.setdefault(key, []).append(cid)
@@ -256,14 +303,19 @@ class CatalogStore:
             .unique(["name_norm", "movie_id"], keep="first", maintain_order=True)
             .join(revenue, on="movie_id", how="left")
             .group_by("name_norm")
-            .agg(pl.col("name").mode().sort().first(), pl.col("company_id").unique().sort(), pl.len().alias("count"),
-                 pl.col("revenue").sum().alias("total_revenue"))
-        )  # fmt: skip
+            .agg(
+                pl.col("name").mode().sort().first(),
+                pl.col("company_id").unique().sort(),
+                pl.len().alias("count"),
+                pl.col("revenue").sum().alias("total_revenue"),
+            )
+        )
         self.company_stats = {
             norm: (name, ids, count, total)
-            for norm, name, ids, count, total in per_name.select("name_norm", "name", "company_id", "count",
-                                                                 "total_revenue").iter_rows()
-        }  # fmt: skip
+            for norm, name, ids, count, total in per_name.select(
+                "name_norm", "name", "company_id", "count", "total_revenue"
+            ).iter_rows()
+        }
         self.company_names = NameIndex({norm: v[0] for norm, v in self.company_stats.items()})
 
     def _load_countries(self, countries: pl.DataFrame) -> None:
@@ -274,7 +326,7 @@ class CatalogStore:
         )
         self.country_stats = {code.upper(): (name, count) for code, name, count in per_code.iter_rows()}
         self.country_by_norm: dict[str, str] = {}
-        for code, (name, _) in self.country_stats.items():
+        for code in self.country_stats:
             self.country_by_norm[normalize_text(code)] = code
         for code, norm in countries.select("iso_3166_1", "name_norm").unique().iter_rows():
             self.country_by_norm.setdefault(norm, code.upper())
@@ -282,9 +334,10 @@ class CatalogStore:
 
     def _load_languages(self, languages: pl.DataFrame, movies: pl.DataFrame) -> None:
         counts = dict(movies.group_by("original_language").len().iter_rows())
-        self.language_info = {code: (name, english, counts.get(code, 0))
-                              for code, name, english in languages.select("iso_639_1", "name",
-                                                                          "english_name").iter_rows()}  # fmt: skip
+        self.language_info = {
+            code: (name, english, counts.get(code, 0))
+            for code, name, english in languages.select("iso_639_1", "name", "english_name").iter_rows()
+        }
         self.language_by_norm: dict[str, str] = {}
         display: dict[str, str] = {}
         for code, name_norm, english_norm, name, english in languages.select(
@@ -306,12 +359,24 @@ class CatalogStore:
         if row is None:
             raise NotFound(f"no movie with id {movie_id}")
         movie = pb.Movie(
-            id=row.id, title=row.title, year=row.release_year, release_date=row.release_date,
-            overview=row.overview, tagline=row.tagline, original_language=row.original_language,
-            budget=row.budget, revenue=row.revenue, popularity=row.popularity, vote_average=row.vote_average,
-            vote_count=row.vote_count, imdb_id=row.imdb_id, poster_path=row.poster_path, adult=row.adult,
-            status=row.status, genres=self.genres.get(movie_id)["name"].to_list(),
-        )  # fmt: skip
+            id=row.id,
+            title=row.title,
+            year=row.release_year,
+            release_date=row.release_date,
+            overview=row.overview,
+            tagline=row.tagline,
+            original_language=row.original_language,
+            budget=row.budget,
+            revenue=row.revenue,
+            popularity=row.popularity,
+            vote_average=row.vote_average,
+            vote_count=row.vote_count,
+            imdb_id=row.imdb_id,
+            poster_path=row.poster_path,
+            adult=row.adult,
+            status=row.status,
+            genres=self.genres.get(movie_id)["name"].to_list(),
+        )
         setattr(movie, "return", row.ret)
         if row.runtime is not None:
             movie.runtime = row.runtime
@@ -351,8 +416,9 @@ class CatalogStore:
                 return row, [r for r in rows if r is not row]
         years = sorted({r.release_year for r in rows})
         options = [f"{rows[0].title} ({y})" for y in years]
-        raise NotFound(f"no film titled {title.strip()!r} from {year}; it exists from {', '.join(map(str, years))}",
-                       options)  # fmt: skip
+        raise NotFound(
+            f"no film titled {title.strip()!r} from {year}; it exists from {', '.join(map(str, years))}", options
+        )
 
     def title_score(self, title: str, year: int | None) -> pb.TitleScoreResponse:
         row, others = self.resolve_title(title, year)
@@ -361,9 +427,12 @@ class CatalogStore:
     def title_votes(self, title: str, year: int | None) -> pb.TitleVotesResponse:
         row, others = self.resolve_title(title, year)
         return pb.TitleVotesResponse(
-            movie=row.ref(), vote_count=row.vote_count, vote_average=row.vote_average,
-            reaches_2000_votes=row.vote_count >= VOTES_THRESHOLD, same_title=[r.ref() for r in others],
-        )  # fmt: skip
+            movie=row.ref(),
+            vote_count=row.vote_count,
+            vote_average=row.vote_average,
+            reaches_2000_votes=row.vote_count >= VOTES_THRESHOLD,
+            same_title=[r.ref() for r in others],
+        )
 
     def runtime(self, title: str, year: int | None) -> pb.RuntimeResponse:
         row, others = self.resolve_title(title, year)
@@ -374,8 +443,9 @@ class CatalogStore:
 
     def movie_return(self, title: str, year: int | None) -> pb.MovieReturnResponse:
         row, others = self.resolve_title(title, year)
-        response = pb.MovieReturnResponse(movie=row.ref(), budget=row.budget, revenue=row.revenue,
-                                          same_title=[r.ref() for r in others])  # fmt: skip
+        response = pb.MovieReturnResponse(
+            movie=row.ref(), budget=row.budget, revenue=row.revenue, same_title=[r.ref() for r in others]
+        )
         setattr(response, "return", row.ret)
         return response
 
@@ -425,8 +495,9 @@ class CatalogStore:
         if number is None:
             raise InvalidQuery(
                 f"{month.strip()!r} is not a month; use a Spanish name ({', '.join(MONTHS)}), "
-                f"an English one, or a number 1-12", list(MONTHS)
-            )  # fmt: skip
+                f"an English one, or a number 1-12",
+                list(MONTHS),
+            )
         return pb.ReleaseCountResponse(name=MONTHS[number - 1], number=number, count=int(self.month_counts[number]))
 
     def count_weekday(self, day: str) -> pb.ReleaseCountResponse:
@@ -437,8 +508,7 @@ class CatalogStore:
                 f"{day.strip()!r} is not a weekday; use a Spanish name ({', '.join(WEEKDAYS)}) or an English one",
                 list(WEEKDAYS),
             )
-        return pb.ReleaseCountResponse(name=WEEKDAYS[number - 1], number=number,
-                                       count=int(self.weekday_counts[number]))  # fmt: skip
+        return pb.ReleaseCountResponse(name=WEEKDAYS[number - 1], number=number, count=int(self.weekday_counts[number]))
 
     # -- people ----------------------------------------------------------------------------
 
@@ -462,9 +532,12 @@ class CatalogStore:
         movies = self._by_date(films)
         total = sum(r.ret for r in movies)
         response = pb.ActorResponse(
-            name=display, person_ids=person_ids, movie_count=len(movies), total_return=total,
+            name=display,
+            person_ids=person_ids,
+            movie_count=len(movies),
+            total_return=total,
             average_return=total / len(movies) if movies else 0.0,
-        )  # fmt: skip
+        )
         for r in movies:
             film = response.films.add(character=films[r.id])
             film.movie.CopyFrom(r.ref())
@@ -476,12 +549,19 @@ class CatalogStore:
         movie_ids = set(rows["movie_id"].to_list())
         movies = self._by_date(movie_ids)
         response = pb.DirectorResponse(
-            name=display, person_ids=sorted(set(rows["person_id"].to_list())), movie_count=len(movies),
+            name=display,
+            person_ids=sorted(set(rows["person_id"].to_list())),
+            movie_count=len(movies),
             total_return=sum(r.ret for r in movies),
-        )  # fmt: skip
+        )
         for r in movies:
-            film = response.films.add(title=r.title, release_date=r.release_date, budget=r.budget, revenue=r.revenue,
-                                      profit=r.revenue - r.budget)  # fmt: skip
+            film = response.films.add(
+                title=r.title,
+                release_date=r.release_date,
+                budget=r.budget,
+                revenue=r.revenue,
+                profit=r.revenue - r.budget,
+            )
             film.movie.CopyFrom(r.ref())
             setattr(film, "return", r.ret)
         return response
@@ -499,9 +579,13 @@ class CatalogStore:
         members = [self.row(self.index_by_id[m]) for m in self.collection_members.get(cid, [])]
         total = sum(r.revenue for r in members)
         return pb.CollectionResponse(
-            name=self.collection_name[cid], collection_id=cid, movie_count=len(members), total_revenue=total,
-            average_revenue=total / len(members) if members else 0.0, films=[r.ref() for r in members],
-        )  # fmt: skip
+            name=self.collection_name[cid],
+            collection_id=cid,
+            movie_count=len(members),
+            total_revenue=total,
+            average_revenue=total / len(members) if members else 0.0,
+            films=[r.ref() for r in members],
+        )
 
     def company(self, name: str) -> pb.CompanyResponse:
         norm = require_text(name, "company name")
@@ -519,8 +603,10 @@ class CatalogStore:
         if code is None:
             suggestions = self.country_names.suggest(norm)
             hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
-            raise NotFound(f"no films produced in {country.strip()!r} (name as in the data, or ISO 3166-1 code "
-                           f"like 'US'){hint}", suggestions)  # fmt: skip
+            raise NotFound(
+                f"no films produced in {country.strip()!r} (name as in the data, or ISO 3166-1 code like 'US'){hint}",
+                suggestions,
+            )
         name, count = self.country_stats[code]
         return pb.CountryResponse(name=name, iso_3166_1=code, count=count)
 
@@ -530,8 +616,10 @@ class CatalogStore:
         if code is None:
             suggestions = self.language_names.suggest(norm)
             hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
-            raise NotFound(f"no language {language.strip()!r} (ISO 639-1 code like 'fr', or a name like "
-                           f"'Français' or 'French'){hint}", suggestions)  # fmt: skip
+            raise NotFound(
+                f"no language {language.strip()!r} (ISO 639-1 code like 'fr', or a name like "
+                f"'Français' or 'French'){hint}",
+                suggestions,
+            )
         name, english, count = self.language_info[code]
         return pb.LanguageResponse(iso_639_1=code, name=name or english, english_name=english, count=count)
-

@@ -1,0 +1,230 @@
+"""Every catalog RPC over a real gRPC connection to the real server process, on the hand-made
+fixture; expected values are in tests/fixtures/EXPECTED.md, worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import grpc
+import pytest
+
+from marquee.v1 import catalog_pb2 as pb
+from marquee.v1 import catalog_pb2_grpc
+from tests.conftest import RunningService
+
+
+@pytest.fixture(scope="module")
+def catalog(catalog_process: RunningService) -> Iterator[catalog_pb2_grpc.CatalogServiceStub]:
+    with grpc.insecure_channel(catalog_process.target) as channel:
+        yield catalog_pb2_grpc.CatalogServiceStub(channel)
+
+
+def _error(call: object) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as info:
+        call()  # type: ignore[operator]
+    return info.value  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("month", "name", "count"),
+    [
+        ("enero", "enero", 1),
+        ("Septiembre", "septiembre", 3),
+        ("setiembre", "septiembre", 3),
+        ("SEPTEMBER", "septiembre", 3),
+        ("9", "septiembre", 3),
+        ("diciembre", "diciembre", 1),
+        ("junio", "junio", 0),
+    ],
+)
+def test_releases_are_counted_by_month_in_any_accepted_spelling(catalog, month: str, name: str, count: int) -> None:
+    reply = catalog.CountReleasesByMonth(pb.MonthRequest(month=month))
+    assert (reply.name, reply.count) == (name, count)
+
+
+@pytest.mark.parametrize(
+    ("day", "name", "count"),
+    [
+        ("lunes", "lunes", 2),
+        ("Miércoles", "miércoles", 2),
+        ("miercoles", "miércoles", 2),
+        ("sabado", "sábado", 1),
+        ("SÁBADO", "sábado", 1),
+        ("sunday", "domingo", 1),
+        ("jueves", "jueves", 0),
+    ],
+)
+def test_releases_are_counted_by_weekday_with_or_without_accents(catalog, day: str, name: str, count: int) -> None:
+    reply = catalog.CountReleasesByWeekday(pb.WeekdayRequest(day=day))
+    assert (reply.name, reply.count) == (name, count)
+
+
+def test_an_unknown_month_is_invalid_and_the_message_lists_the_accepted_values(catalog) -> None:
+    err = _error(lambda: catalog.CountReleasesByMonth(pb.MonthRequest(month="brumaire")))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "enero" in err.details() and "diciembre" in err.details()
+    assert _error(lambda: catalog.CountReleasesByMonth(pb.MonthRequest(month="13"))).code() == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
+
+
+def test_a_shared_title_answers_with_the_most_voted_film_and_names_the_others(catalog) -> None:
+    reply = catalog.GetTitleScore(pb.TitleRequest(title="twin"))
+    assert (reply.movie.id, reply.movie.year, reply.popularity) == (5, 2010, 2.0)
+    assert [(m.id, m.year) for m in reply.same_title] == [(4, 1990)]
+
+
+def test_year_picks_one_of_the_films_sharing_a_title(catalog) -> None:
+    reply = catalog.GetRuntime(pb.TitleRequest(title="Twin", year=1990))
+    assert reply.movie.id == 4 and not reply.HasField("runtime")
+    assert catalog.GetRuntime(pb.TitleRequest(title="TWIN")).runtime == 120.0
+    err = _error(lambda: catalog.GetRuntime(pb.TitleRequest(title="Twin", year=1999)))
+    assert err.code() == grpc.StatusCode.NOT_FOUND and "1990" in err.details() and "2010" in err.details()
+
+
+def test_title_votes_are_returned_with_the_2000_vote_flag(catalog) -> None:
+    alpha = catalog.GetTitleVotes(pb.TitleRequest(title="alpha"))
+    assert (alpha.vote_count, alpha.vote_average, alpha.reaches_2000_votes) == (2500, 7.0, True)
+    sequel = catalog.GetTitleVotes(pb.TitleRequest(title="Alpha II"))
+    assert (sequel.vote_count, sequel.vote_average, sequel.reaches_2000_votes) == (1500, 6.0, False)
+
+
+def test_titles_match_without_accents_or_punctuation(catalog) -> None:
+    reply = catalog.GetMovieReturn(pb.TitleRequest(title="le cafe"))
+    assert (reply.movie.id, reply.budget, reply.revenue, getattr(reply, "return")) == (3, 0, 1000, 0.0)
+    assert getattr(catalog.GetMovieReturn(pb.TitleRequest(title="Alpha")), "return") == 3.0
+
+
+def test_an_unknown_title_is_not_found_with_suggestions(catalog) -> None:
+    err = _error(lambda: catalog.GetTitleScore(pb.TitleRequest(title="Alpah")))
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    assert "Alpha" in err.details()
+    trailing = dict(err.trailing_metadata())
+    assert "Alpha" in json.loads(trailing["marquee-suggestions-bin"])
+
+
+@pytest.mark.parametrize("title", ["", "   ", "x" * 201])
+def test_empty_or_overlong_titles_are_invalid(catalog, title: str) -> None:
+    assert _error(lambda: catalog.GetTitleVotes(pb.TitleRequest(title=title))).code() == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
+
+
+def test_an_actor_return_leaves_out_the_films_they_directed(catalog) -> None:
+    ann = catalog.GetActor(pb.NameRequest(name="Ann Lee"))
+    assert (ann.movie_count, ann.total_return, ann.average_return) == (2, 3.5, 1.75)
+    assert [f.movie.id for f in ann.films] == [1, 2]
+    bob = catalog.GetActor(pb.NameRequest(name="bob o neil"))
+    assert (bob.name, bob.movie_count, bob.total_return, bob.average_return) == ("Bob O'Neil", 3, 3.0, 1.0)
+
+
+def test_a_director_lists_each_film_with_return_budget_revenue_and_profit(catalog) -> None:
+    carl = catalog.GetDirector(pb.NameRequest(name="carl diaz"))
+    assert (carl.name, carl.total_return, carl.movie_count) == ("Carl Díaz", 3.5, 3)
+    films = [
+        (f.movie.id, f.title, f.release_date, getattr(f, "return"), f.budget, f.revenue, f.profit) for f in carl.films
+    ]
+    assert films == [
+        (1, "Alpha", "2000-01-03", 3.0, 100, 300, 200),
+        (2, "Alpha II", "2002-02-05", 0.5, 200, 100, -100),
+        (5, "Twin", "2010-09-15", 0.0, 0, 0, 0),
+    ]
+
+
+def test_a_collection_matches_with_or_without_the_word_collection(catalog) -> None:
+    for name in ("Alpha", "alpha collection", "ALPHA COLLECTION"):
+        reply = catalog.GetCollection(pb.NameRequest(name=name))
+        assert (reply.name, reply.movie_count, reply.total_revenue, reply.average_revenue) == (
+            "Alpha Collection",
+            2,
+            400,
+            200.0,
+        )
+        assert [m.id for m in reply.films] == [1, 2]
+
+
+def test_a_company_counts_its_films_and_sums_their_revenue(catalog) -> None:
+    acme = catalog.GetCompany(pb.NameRequest(name="acme films"))
+    assert (acme.name, acme.movie_count, acme.total_revenue) == ("Acme Films", 5, 500)
+    atelier = catalog.GetCompany(pb.NameRequest(name="L'Atelier"))
+    assert (atelier.movie_count, atelier.total_revenue) == (1, 1000)
+
+
+@pytest.mark.parametrize(
+    ("country", "code", "count"),
+    [("US", "US", 5), ("united states of america", "US", 5), ("fr", "FR", 1), ("Spain", "ES", 1)],
+)
+def test_countries_match_by_name_or_iso_code(catalog, country: str, code: str, count: int) -> None:
+    reply = catalog.CountByCountry(pb.CountryRequest(country=country))
+    assert (reply.iso_3166_1, reply.count) == (code, count)
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "count"),
+    [
+        ("fr", "fr", 1),
+        ("Français", "fr", 1),
+        ("francais", "fr", 1),
+        ("French", "fr", 1),
+        ("en", "en", 5),
+        ("español", "es", 1),
+    ],
+)
+def test_languages_match_by_code_data_name_or_english_name(catalog, language: str, code: str, count: int) -> None:
+    reply = catalog.CountByLanguage(pb.LanguageRequest(language=language))
+    assert (reply.iso_639_1, reply.count) == (code, count)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.GetActor(pb.NameRequest(name="Nobody Atall")),
+        lambda c: c.GetDirector(pb.NameRequest(name="Zed")),
+        lambda c: c.GetCollection(pb.NameRequest(name="Omega Saga")),
+        lambda c: c.GetCompany(pb.NameRequest(name="Q")),
+        lambda c: c.CountByCountry(pb.CountryRequest(country="Atlantis")),
+        lambda c: c.CountByLanguage(pb.LanguageRequest(language="Klingon")),
+    ],
+)
+def test_unknown_names_are_not_found(catalog, call) -> None:
+    assert _error(lambda: call(catalog)).code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_get_movie_returns_the_whole_film(catalog) -> None:
+    movie = catalog.GetMovie(pb.GetMovieRequest(movie_id=1))
+    assert (movie.title, movie.year, movie.release_date, movie.runtime) == ("Alpha", 2000, "2000-01-03", 100.0)
+    assert (movie.budget, movie.revenue, getattr(movie, "return")) == (100, 300, 3.0)
+    assert list(movie.genres) == ["Drama"] and movie.collection.name == "Alpha Collection"
+    assert [c.name for c in movie.companies] == ["Acme Films"]
+    assert [(c.iso_3166_1, c.name) for c in movie.countries] == [("US", "United States of America")]
+    assert [d.name for d in movie.directors] == ["Carl Díaz"]
+    assert [(c.name, c.character) for c in movie.cast] == [("Ann Lee", "Herself"), ("Bob O'Neil", "Friend")]
+    assert (movie.imdb_id, movie.poster_path, movie.adult) == ("tt0000001", "/1.jpg", False)
+
+
+def test_an_unknown_or_invalid_movie_id_is_reported(catalog) -> None:
+    assert _error(lambda: catalog.GetMovie(pb.GetMovieRequest(movie_id=6))).code() == grpc.StatusCode.NOT_FOUND
+    assert _error(lambda: catalog.GetMovie(pb.GetMovieRequest(movie_id=-3))).code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_search_ranks_exact_then_prefix_then_fuzzy_and_pages(catalog) -> None:
+    first = catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_size=1))
+    assert first.total_size == 2
+    assert [(h.movie.id, h.match) for h in first.hits] == [(1, pb.SearchHit.EXACT)]
+    second = catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_size=1, page_token=first.next_page_token))
+    assert [(h.movie.id, h.match) for h in second.hits] == [(2, pb.SearchHit.PREFIX)]
+    assert second.next_page_token == ""
+    fuzzy = catalog.SearchMovies(pb.SearchMoviesRequest(query="epsilom"))
+    assert [(h.movie.id, h.match) for h in fuzzy.hits] == [(12, pb.SearchHit.FUZZY)]
+    by_year = catalog.SearchMovies(pb.SearchMoviesRequest(query="twin", year=1990))
+    assert [h.movie.id for h in by_year.hits] == [4]
+
+
+def test_search_rejects_a_forged_page_token_and_a_huge_page(catalog) -> None:
+    assert _error(lambda: catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_token="nope"))).code() == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
+    assert _error(lambda: catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_size=1000))).code() == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
