@@ -1,0 +1,95 @@
+"""The catalog's life as a process: health, reflection, logs, start-up errors, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from marquee.v1 import catalog_pb2 as pb
+from marquee.v1 import catalog_pb2_grpc
+from marquee_catalog.servicer import CatalogServicer
+from marquee_common.rpc import Service, create_server, load_and_serve
+from tests.conftest import ENV_PREFIXES, RunningService, free_port
+
+
+def test_reflection_lists_the_catalog_and_health_services(catalog_process: RunningService) -> None:
+    with grpc.insecure_channel(catalog_process.target) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+        names = {s.name for reply in replies for s in reply.list_services_response.service}
+    assert {"marquee.v1.CatalogService", "grpc.health.v1.Health"} <= names
+
+
+def test_each_call_is_logged_as_one_json_line_with_method_code_and_duration(catalog_process: RunningService) -> None:
+    with grpc.insecure_channel(catalog_process.target) as channel:
+        stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+        stub.CountReleasesByWeekday(pb.WeekdayRequest(day="domingo"))
+        with pytest.raises(grpc.RpcError):
+            stub.GetCompany(pb.NameRequest(name="No Such Company Ltd"))
+    calls = [json.loads(line) for line in catalog_process.log_lines() if '"msg": "call"' in line]
+    assert {"method": "CountReleasesByWeekday", "code": "OK"}.items() <= calls[-2].items()
+    assert {"method": "GetCompany", "code": "NOT_FOUND"}.items() <= calls[-1].items()
+    assert all(isinstance(c["duration_ms"], float) for c in calls[-2:])
+
+
+def test_a_missing_release_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
+    env.update({"CATALOG_HOST": "127.0.0.1", "CATALOG_PORT": str(free_port()), "MARQUEE_DATA_DIR": str(tmp_path)})
+    result = subprocess.run([sys.executable, "-m", "marquee_catalog"], env=env, capture_output=True, text=True,
+                            timeout=60, check=False)  # fmt: skip
+    assert result.returncode != 0
+    assert "run the pipeline first" in result.stdout
+
+
+def test_sigterm_drains_and_exits_cleanly(fixture_data_dir: Path, tmp_path: Path) -> None:
+    service = RunningService("marquee_catalog", "CATALOG", fixture_data_dir, "marquee.v1.CatalogService",
+                             tmp_path / "catalog.log")  # fmt: skip
+    service.process.send_signal(signal.SIGTERM)
+    assert service.process.wait(timeout=30) == 0
+    messages = [json.loads(line)["msg"] for line in service.log_lines()]
+    assert messages[-2:] == ["draining", "stopped"]
+
+
+def test_health_is_not_serving_and_calls_are_unavailable_until_the_release_is_loaded(fixture_data_dir: Path) -> None:
+    async def scenario() -> None:
+        servicer = CatalogServicer(fixture_data_dir)
+        loaded = threading.Event()
+
+        def slow_load() -> None:
+            loaded.wait(10)
+            servicer.load()
+
+        service = Service("marquee.v1.CatalogService",
+                          lambda server: catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server),
+                          slow_load)  # fmt: skip
+        server, port, health = await create_server("127.0.0.1:0", [service])
+        loading = asyncio.create_task(load_and_serve([service], health))
+        try:
+            async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+                check = health_pb2_grpc.HealthStub(channel).Check
+                catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+                request = health_pb2.HealthCheckRequest(service="marquee.v1.CatalogService")
+                assert (await check(request)).status == health_pb2.HealthCheckResponse.NOT_SERVING
+                with pytest.raises(grpc.aio.AioRpcError) as err:
+                    await catalog.GetMovie(pb.GetMovieRequest(movie_id=1))
+                assert err.value.code() == grpc.StatusCode.UNAVAILABLE
+                loaded.set()
+                await loading
+                assert (await check(request)).status == health_pb2.HealthCheckResponse.SERVING
+                assert (await catalog.GetMovie(pb.GetMovieRequest(movie_id=1))).title == "Alpha"
+        finally:
+            loaded.set()
+            await server.stop(0)
+
+    asyncio.run(scenario())

@@ -1,0 +1,73 @@
+"""The compose file and Dockerfiles, checked statically (no Docker engine here), and the
+healthcheck script the images run, checked against a real server."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, RunningService
+
+DOCKERFILES = sorted(p.relative_to(ROOT) for p in ROOT.glob("**/Dockerfile") if ".venv" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    tool = shutil.which("docker-compose")
+    assert tool, "docker-compose (Debian package docker-compose) is needed; .ci/run installs it"
+    result = subprocess.run([tool, "-f", str(ROOT / "docker-compose.yml"), "config"], capture_output=True,
+                            text=True, check=False, cwd=ROOT)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_compose_runs_the_pipeline_once_then_the_catalog_on_its_release(compose: dict) -> None:
+    services = compose["services"]
+    assert {"etl", "catalog"} <= set(services)
+    assert services["catalog"]["depends_on"]["etl"]["condition"] == "service_completed_successfully"
+    assert services["etl"]["restart"] == "no"
+
+
+def test_the_catalog_reads_the_release_volume_read_only_and_publishes_no_port(compose: dict) -> None:
+    catalog = compose["services"]["catalog"]
+    volumes = {v["source"]: v for v in catalog["volumes"]} if isinstance(catalog["volumes"][0], dict) else {}
+    mounts = [str(v) for v in catalog["volumes"]]
+    assert volumes.get("marquee-data", {}).get("read_only") or any(m.endswith(":/data:ro") for m in mounts)
+    assert "ports" not in catalog and "container_name" not in catalog
+    assert compose["networks"]["backend"]["internal"] is True
+
+
+def test_the_catalog_healthcheck_asks_the_grpc_health_protocol(compose: dict) -> None:
+    test = compose["services"]["catalog"]["healthcheck"]["test"]
+    assert test[:4] == ["CMD", "python", "-m", "marquee_common.healthcheck"]
+
+
+def test_the_raw_folder_comes_from_marquee_raw_dir_with_the_sample_as_default(compose: dict) -> None:
+    etl = compose["services"]["etl"]
+    sources = [v["source"] if isinstance(v, dict) else str(v).split(":")[0] for v in etl["volumes"]]
+    assert str(ROOT / "data" / "sample") in sources
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=str)
+def test_hadolint_passes(dockerfile: Path) -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([str(hadolint), str(ROOT / dockerfile)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_there_is_a_dockerfile_per_part() -> None:
+    assert {Path("etl/Dockerfile"), Path("services/catalog/Dockerfile")} <= set(DOCKERFILES)
+
+
+def test_the_healthcheck_script_exits_zero_only_when_serving(catalog_process: RunningService) -> None:
+    def probe(port: int, service: str) -> int:
+        return subprocess.run([sys.executable, "-m", "marquee_common.healthcheck", str(port), service],
+                              capture_output=True, timeout=30, check=False).returncode  # fmt: skip
+
+    assert probe(catalog_process.port, "marquee.v1.CatalogService") == 0
+    assert probe(catalog_process.port, "marquee.v1.NoSuchService") == 1
