@@ -21,6 +21,7 @@ from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
 from marquee_common.fuzzy import NameIndex, quoted
 from marquee_common.release import read_manifest
 from marquee_common.text import collection_key, normalize_text
+from marquee_common.titles import TitleIndex
 from marquee_common.validation import require_text
 
 TOP_CAST = 10
@@ -238,17 +239,13 @@ class CatalogStore:
         self.movies = frame
         self.index_by_id = dict(zip(frame["id"].to_list(), range(frame.height), strict=True))
         self.vote_counts = frame["vote_count"].to_numpy()
-        ranked = (
-            frame.with_row_index("__i")
-            .filter(pl.col("title_norm") != "")
-            .sort(["vote_count", "popularity", "id"], descending=[True, True, False])
-            .group_by("title_norm", maintain_order=True)
-            .agg(pl.col("__i"), pl.col("title").first())
-        )
-        self.by_title: dict[str, list[int]] = dict(
-            zip(ranked["title_norm"].to_list(), ranked["__i"].to_list(), strict=True)
-        )
-        self.titles = NameIndex(dict(zip(ranked["title_norm"].to_list(), ranked["title"].to_list(), strict=True)))
+        columns = {
+            c: frame.get_column(c).to_list()
+            for c in ("id", "title_norm", "title", "release_year", "vote_count", "popularity")
+        }
+        self.title_index = TitleIndex(*columns.values())
+        self.by_title = self.title_index.by_title
+        self.titles = self.title_index.names
         self.title_words: dict[str, set[str]] = {}
         for norm in self.by_title:
             for word in set(norm.split()):
@@ -401,24 +398,8 @@ class CatalogStore:
 
     def resolve_title(self, title: str, year: int | None = None) -> tuple[MovieRow, list[MovieRow]]:
         """(the film answering for `title`, the other films sharing the title)."""
-        norm = require_text(title, "title")
-        if year is not None and not 1800 <= year <= 2200:
-            raise InvalidQuery(f"year must be between 1800 and 2200, got {year}")
-        rows = self._title_rows(norm)
-        if not rows:
-            suggestions = self.titles.suggest(norm)
-            hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
-            raise NotFound(f"no film titled {title.strip()!r}{hint}", suggestions)
-        if year is None:
-            return rows[0], rows[1:]
-        for row in rows:
-            if row.release_year == year:
-                return row, [r for r in rows if r is not row]
-        years = sorted({r.release_year for r in rows})
-        options = [f"{rows[0].title} ({y})" for y in years]
-        raise NotFound(
-            f"no film titled {title.strip()!r} from {year}; it exists from {', '.join(map(str, years))}", options
-        )
+        found, others = self.title_index.resolve(title, year)
+        return self.row(found), [self.row(i) for i in others]
 
     def title_score(self, title: str, year: int | None) -> pb.TitleScoreResponse:
         row, others = self.resolve_title(title, year)
