@@ -19,6 +19,7 @@ import polars as pl
 from marquee_common.errors import ReleaseError
 from marquee_etl import __version__, sources
 from marquee_etl.clean import clean
+from marquee_etl.model import ModelParams, build_model
 from marquee_etl.release import sha256_file, write_release
 
 T = TypeVar("T")
@@ -85,7 +86,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def build(raw: Path, out: Path) -> int:
     started = datetime.now(UTC)
-    steps = Steps(total=3)
+    steps = Steps(total=4)
     movies_src = sources.find(raw, sources.MOVIES_NAMES)
     credits_src = sources.find(raw, sources.CREDITS_NAMES)
     # Inputs are hashed for the manifest in the background while the pipeline reads them.
@@ -97,6 +98,10 @@ def build(raw: Path, out: Path) -> int:
         "reading CSV as text", lambda: (sources.read_text_csv(movies_src), sources.read_text_csv(credits_src))
     )
     cleaned = steps.run("cleaning and unnesting", lambda: clean(movies_raw, credits_raw))
+    progress = lambda message: print(f"      {message}", file=sys.stderr, flush=True)  # noqa: E731
+    write_model = steps.run(
+        "building the recommendation model", lambda: build_model(cleaned.tables, ModelParams.from_env(), progress)
+    )
     rejects = cleaned.rejects
     by_reason = {
         f"{source}.{reason}": count
@@ -124,7 +129,9 @@ def build(raw: Path, out: Path) -> int:
         "slow_path_rows": cleaned.slow_path_rows,
     }
     tables = {**cleaned.tables, "rejects": rejects}
-    folder = steps.run("validating and writing the release", lambda: write_release(out, version, tables, manifest))
+    folder = steps.run(
+        "validating and writing the release", lambda: write_release(out, version, tables, manifest, extra=write_model)
+    )
     print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done))
     return 0
 

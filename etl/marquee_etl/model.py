@@ -1,0 +1,198 @@
+"""The recommendation model, built by the pipeline into the release: TF-IDF -> TruncatedSVD ->
+L2-normalised float32 vectors -> an Annoy (angular) index, and its measured recall.
+
+Everything is stored as plain arrays and JSON (no pickle): a data volume must never be able
+to run code in a service. Files, under `model/` in the release folder:
+
+    vocabulary.json   terms, in column order          idf.npy          float32 (terms,)
+    components.npy    float32 (dimensions, terms)     vectors.npy      float32 (items, dimensions)
+    index.ann         Annoy, angular                  items.npy        int64 movie id per item
+    analyzer.json     how text becomes terms (stop words, stemming)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from annoy import AnnoyIndex
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from marquee_common.analyzer import Analyzer, tag
+from marquee_common.errors import ReleaseError
+
+MODEL_DIR = "model"
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Model settings; each can be set as MARQUEE_MODEL_<NAME> (e.g. MARQUEE_MODEL_DIMENSIONS=128).
+
+    Defaults were chosen with bench/bench_recommender.py (see bench/README.md).
+    """
+
+    dimensions: int = 128  # SVD components per film vector
+    trees: int = 40  # Annoy trees: more trees, better recall, bigger index
+    search_k: int = 0  # Annoy nodes inspected per query; 0 means trees * 100
+    min_df: int = 2  # a term must appear in this many films
+    max_df: float = 0.5  # ... and in at most this share of them
+    max_features: int = 60_000  # vocabulary cap, most frequent terms kept
+    title_weight: int = 2  # times the title's words count in a film's document
+    genre_weight: int = 3  # times each genre token counts
+    collection_weight: int = 3
+    director_weight: int = 2
+    cast_top: int = 5  # top-billed actors that become tokens
+    company_weight: int = 1
+    recall_queries: int = 1000  # films queried to measure recall@10
+    min_recall: float = 0.95  # the build fails below this
+    seed: int = 7
+
+    @classmethod
+    def from_env(cls) -> ModelParams:
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = os.environ.get(f"MARQUEE_MODEL_{field.name.upper()}")
+            if raw is not None:
+                values[field.name] = float(raw) if field.type == "float" else int(raw)
+        return cls(**values)
+
+    @property
+    def effective_search_k(self) -> int:
+        return self.search_k or self.trees * 100
+
+
+def _names_by_movie(frame: pl.DataFrame, name: str = "name") -> dict[int, list[str]]:
+    grouped = frame.group_by("movie_id", maintain_order=True).agg(pl.col(name))
+    return dict(zip(grouped["movie_id"].to_list(), grouped[name].to_list(), strict=True))
+
+
+def documents(
+    tables: dict[str, pl.DataFrame], analyzer: Analyzer, params: ModelParams
+) -> tuple[list[int], list[list[str]]]:
+    """(movie ids, each film's tokens): title, overview and tagline words, plus metadata tags."""
+    movies = tables["movies"].sort("id")
+    genres = _names_by_movie(tables["genres"].sort("movie_id", "position"))
+    companies = _names_by_movie(tables["companies"].sort("movie_id", "position"))
+    directors = _names_by_movie(tables["crew"].filter(pl.col("job") == "Director"))
+    cast = _names_by_movie(tables["cast"].filter(pl.col("order") < params.cast_top).sort("movie_id", "order"))
+    collection_names = dict(zip(tables["collections"]["collection_id"].to_list(),
+                                tables["collections"]["key"].to_list(), strict=True))  # fmt: skip
+    ids: list[int] = []
+    docs: list[list[str]] = []
+    for movie_id, title, overview, tagline, collection_id in movies.select(
+        "id", "title", "overview", "tagline", "collection_id"
+    ).iter_rows():
+        tokens = analyzer.words(title) * params.title_weight + analyzer.words(overview) + analyzer.words(tagline)
+        for name in genres.get(movie_id, []):
+            tokens += [tag("genre", name)] * params.genre_weight
+        if collection_id is not None and collection_id in collection_names:
+            tokens += [tag("collection", collection_names[collection_id])] * params.collection_weight
+        for name in directors.get(movie_id, []):
+            tokens += [tag("director", name)] * params.director_weight
+        tokens += [tag("cast", name) for name in cast.get(movie_id, [])]
+        for name in companies.get(movie_id, []):
+            tokens += [tag("company", name)] * params.company_weight
+        ids.append(movie_id)
+        docs.append(tokens)
+    return ids, docs
+
+
+def measure_recall(index: AnnoyIndex, vectors: np.ndarray, queries: np.ndarray, search_k: int, k: int = 10) -> float:
+    """Share of the exact top-k (cosine, same vectors) that the index finds, the query left out."""
+    found = 0
+    for start in range(0, len(queries), 256):
+        batch = queries[start : start + 256]
+        scores = vectors[batch] @ vectors.T
+        scores[np.arange(len(batch)), batch] = -np.inf
+        exact = np.argpartition(-scores, k, axis=1)[:, :k]
+        for item, truth in zip(batch.tolist(), exact.tolist(), strict=True):
+            approx = [i for i in index.get_nns_by_item(item, k + 1, search_k=search_k) if i != item][:k]
+            found += len(set(truth).intersection(approx))
+    return found / (k * len(queries))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_model(tables: dict[str, pl.DataFrame], params: ModelParams, progress: Callable[[str], None] = print
+                ) -> Callable[[Path], dict[str, Any]]:  # fmt: skip
+    """Fit the model now; return the writer that puts it into the release folder.
+
+    Fitting happens before the release's temporary folder exists, so a recall below the
+    threshold fails the run before anything is written.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round(now - since, 3)
+        progress(f"model: {name} {now - since:.2f} s")
+        return now
+
+    analyzer = Analyzer()
+    t = time.perf_counter()
+    ids, docs = documents(tables, analyzer, params)
+    t = lap("documents", t)
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, min_df=params.min_df, max_df=params.max_df,
+                                 max_features=params.max_features, sublinear_tf=True, dtype=np.float32)  # fmt: skip
+    matrix = vectorizer.fit_transform(docs)
+    t = lap("tfidf", t)
+    dimensions = min(params.dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1)
+    svd = TruncatedSVD(n_components=dimensions, algorithm="randomized", n_iter=5, random_state=params.seed)
+    reduced = svd.fit_transform(matrix).astype(np.float32)
+    norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+    vectors = reduced / np.where(norms == 0, 1, norms)
+    t = lap("svd", t)
+    index = AnnoyIndex(dimensions, "angular")
+    index.set_seed(params.seed)
+    for item, vector in enumerate(vectors):
+        index.add_item(item, vector)
+    index.build(params.trees, n_jobs=-1)
+    t = lap("index", t)
+    rng = np.random.default_rng(params.seed)
+    queries = rng.choice(len(ids), size=min(params.recall_queries, len(ids)), replace=False)
+    recall = measure_recall(index, vectors, queries, params.effective_search_k)
+    t = lap("recall", t)
+    if recall < params.min_recall:
+        raise ReleaseError(f"model recall@10 is {recall:.3f}, below the required {params.min_recall}; "
+                           "raise MARQUEE_MODEL_TREES or MARQUEE_MODEL_SEARCH_K")  # fmt: skip
+    vocabulary = vectorizer.get_feature_names_out().tolist()
+    idf = vectorizer.idf_.astype(np.float32)
+    components = svd.components_.astype(np.float32)
+    build_seconds = round(time.perf_counter() - started, 3)
+
+    def write(folder: Path) -> dict[str, Any]:
+        out = folder / MODEL_DIR
+        out.mkdir()
+        (out / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+        (out / "analyzer.json").write_text(json.dumps(analyzer.config(), ensure_ascii=False), encoding="utf-8")
+        np.save(out / "idf.npy", idf, allow_pickle=False)
+        np.save(out / "components.npy", components, allow_pickle=False)
+        np.save(out / "vectors.npy", vectors, allow_pickle=False)
+        np.save(out / "items.npy", np.asarray(ids, dtype=np.int64), allow_pickle=False)
+        index.save(str(out / "index.ann"))
+        files = {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(out.iterdir())}
+        return {"model": {
+            "kind": "tfidf-svd-annoy", "metric": "angular", "items": len(ids), "dimensions": dimensions,
+            "terms": len(vocabulary), "trees": params.trees, "search_k": params.effective_search_k,
+            "recall_at_10": round(recall, 4), "recall_queries": len(queries),
+            "explained_variance": round(float(svd.explained_variance_ratio_.sum()), 4),
+            "build_seconds": build_seconds, "timings": timings, "parameters": asdict(params), "files": files,
+        }}  # fmt: skip
+
+    return write

@@ -1,0 +1,28 @@
+"""The gateway's settings, from GATEWAY_* environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    """Built once in `main()` (or by the app factory of each worker) and passed down.
+
+    >>> GatewaySettings(port=8080).catalog_target
+    'dns:///127.0.0.1:50051'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", frozen=True, extra="ignore")
+
+    host: str = "0.0.0.0"
+    port: int = Field(8000, ge=0, le=65535)
+    catalog_target: str = Field("dns:///127.0.0.1:50051", description="gRPC target of the catalog service")
+    recommender_target: str = Field("dns:///127.0.0.1:50052", description="gRPC target of the recommender")
+    deadline_s: float = Field(2.0, gt=0, le=60, description="deadline of every upstream call")
+    retry_attempts: int = Field(3, ge=1, le=5, description="attempts of a call that failed UNAVAILABLE")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes sharing the port")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    grace_s: float = Field(5.0, ge=0, le=60, description="drain time on SIGTERM, under compose's 10 s")
