@@ -2,10 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PARTS := -e common -e proto -e etl -e services/catalog
+PARTS := -e common -e proto -e etl -e services/catalog -e services/recommender
 STAMP := $(VENV)/.installed
 PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
-               services/catalog/pyproject.toml
+               services/catalog/pyproject.toml services/recommender/pyproject.toml
 
 .PHONY: install proto lint test release run-catalog bench clean
 

@@ -43,8 +43,11 @@ class Analyzer:
 
     def config(self) -> dict[str, object]:
         """What a service needs to analyse queries the same way (written to the release)."""
-        return {"stop_words": sorted(self.stop_words), "stem": "snowball-english" if self.stem else "none",
-                "normalize": "NFKD, marks removed, lowercase, non-word runs to one space"}  # fmt: skip
+        return {
+            "stop_words": sorted(self.stop_words),
+            "stem": "snowball-english" if self.stem else "none",
+            "normalize": "NFKD, marks removed, lowercase, non-word runs to one space",
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, object]) -> Analyzer:

@@ -29,8 +29,15 @@ class TitleIndex:
     (1, [0])
     """
 
-    def __init__(self, ids: Sequence[int], norms: Sequence[str], titles: Sequence[str], years: Sequence[int],
-                 votes: Sequence[int], popularity: Sequence[float]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        ids: Sequence[int],
+        norms: Sequence[str],
+        titles: Sequence[str],
+        years: Sequence[int],
+        votes: Sequence[int],
+        popularity: Sequence[float],
+    ) -> None:
         order = sorted(range(len(ids)), key=lambda i: (-votes[i], -popularity[i], ids[i]))
         self.by_title: dict[str, list[int]] = {}
         for i in order:

@@ -84,8 +84,9 @@ def documents(
     companies = _names_by_movie(tables["companies"].sort("movie_id", "position"))
     directors = _names_by_movie(tables["crew"].filter(pl.col("job") == "Director"))
     cast = _names_by_movie(tables["cast"].filter(pl.col("order") < params.cast_top).sort("movie_id", "order"))
-    collection_names = dict(zip(tables["collections"]["collection_id"].to_list(),
-                                tables["collections"]["key"].to_list(), strict=True))  # fmt: skip
+    collection_names = dict(
+        zip(tables["collections"]["collection_id"].to_list(), tables["collections"]["key"].to_list(), strict=True)
+    )
     ids: list[int] = []
     docs: list[list[str]] = []
     for movie_id, title, overview, tagline, collection_id in movies.select(
@@ -128,8 +129,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_model(tables: dict[str, pl.DataFrame], params: ModelParams, progress: Callable[[str], None] = print
-                ) -> Callable[[Path], dict[str, Any]]:  # fmt: skip
+def build_model(
+    tables: dict[str, pl.DataFrame], params: ModelParams, progress: Callable[[str], None] = print
+) -> Callable[[Path], dict[str, Any]]:
     """Fit the model now; return the writer that puts it into the release folder.
 
     Fitting happens before the release's temporary folder exists, so a recall below the
@@ -148,8 +150,14 @@ def build_model(tables: dict[str, pl.DataFrame], params: ModelParams, progress: 
     t = time.perf_counter()
     ids, docs = documents(tables, analyzer, params)
     t = lap("documents", t)
-    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, min_df=params.min_df, max_df=params.max_df,
-                                 max_features=params.max_features, sublinear_tf=True, dtype=np.float32)  # fmt: skip
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda doc: doc,
+        min_df=params.min_df,
+        max_df=params.max_df,
+        max_features=params.max_features,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
     matrix = vectorizer.fit_transform(docs)
     t = lap("tfidf", t)
     dimensions = min(params.dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1)
@@ -169,8 +177,10 @@ def build_model(tables: dict[str, pl.DataFrame], params: ModelParams, progress: 
     recall = measure_recall(index, vectors, queries, params.effective_search_k)
     t = lap("recall", t)
     if recall < params.min_recall:
-        raise ReleaseError(f"model recall@10 is {recall:.3f}, below the required {params.min_recall}; "
-                           "raise MARQUEE_MODEL_TREES or MARQUEE_MODEL_SEARCH_K")  # fmt: skip
+        raise ReleaseError(
+            f"model recall@10 is {recall:.3f}, below the required {params.min_recall}; "
+            "raise MARQUEE_MODEL_TREES or MARQUEE_MODEL_SEARCH_K"
+        )
     vocabulary = vectorizer.get_feature_names_out().tolist()
     idf = vectorizer.idf_.astype(np.float32)
     components = svd.components_.astype(np.float32)
@@ -187,12 +197,23 @@ def build_model(tables: dict[str, pl.DataFrame], params: ModelParams, progress: 
         np.save(out / "items.npy", np.asarray(ids, dtype=np.int64), allow_pickle=False)
         index.save(str(out / "index.ann"))
         files = {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(out.iterdir())}
-        return {"model": {
-            "kind": "tfidf-svd-annoy", "metric": "angular", "items": len(ids), "dimensions": dimensions,
-            "terms": len(vocabulary), "trees": params.trees, "search_k": params.effective_search_k,
-            "recall_at_10": round(recall, 4), "recall_queries": len(queries),
-            "explained_variance": round(float(svd.explained_variance_ratio_.sum()), 4),
-            "build_seconds": build_seconds, "timings": timings, "parameters": asdict(params), "files": files,
-        }}  # fmt: skip
+        return {
+            "model": {
+                "kind": "tfidf-svd-annoy",
+                "metric": "angular",
+                "items": len(ids),
+                "dimensions": dimensions,
+                "terms": len(vocabulary),
+                "trees": params.trees,
+                "search_k": params.effective_search_k,
+                "recall_at_10": round(recall, 4),
+                "recall_queries": len(queries),
+                "explained_variance": round(float(svd.explained_variance_ratio_.sum()), 4),
+                "build_seconds": build_seconds,
+                "timings": timings,
+                "parameters": asdict(params),
+                "files": files,
+            }
+        }
 
     return write

@@ -1,0 +1,15 @@
+"""`python -m marquee_recommender`: the recommender gRPC server (the entrypoint the image runs)."""
+
+from __future__ import annotations
+
+from marquee_common.rpc import run
+from marquee_recommender.config import RecommenderSettings
+from marquee_recommender.server import services
+
+
+def main() -> int:
+    return run("recommender", RecommenderSettings(), services)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""The recommender's settings, from RECOMMENDER_* environment variables (and MARQUEE_DATA_DIR)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from marquee_common.settings import ServiceSettings
+from marquee_recommender.index import Weights
+
+_DEFAULT = Weights()
+
+
+class RecommenderSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RECOMMENDER_", frozen=True, extra="ignore")
+
+    port: int = Field(50052, ge=0, le=65535)
+    width: int = Field(100, ge=10, le=5000, description="Annoy candidates per request before filters widen it")
+    weight_genre: float = Field(_DEFAULT.genre, ge=0)
+    weight_collection: float = Field(_DEFAULT.collection, ge=0)
+    weight_director: float = Field(_DEFAULT.director, ge=0)
+    weight_quality: float = Field(_DEFAULT.quality, ge=0)
+    similarity_reason: float = Field(_DEFAULT.similarity_reason, ge=-1, le=1)
+
+    def weights(self) -> Weights:
+        return Weights(
+            genre=self.weight_genre,
+            collection=self.weight_collection,
+            director=self.weight_director,
+            quality=self.weight_quality,
+            similarity_reason=self.similarity_reason,
+        )
