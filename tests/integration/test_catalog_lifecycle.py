@@ -46,15 +46,17 @@ def test_each_call_is_logged_as_one_json_line_with_method_code_and_duration(cata
 def test_a_missing_release_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
     env.update({"CATALOG_HOST": "127.0.0.1", "CATALOG_PORT": str(free_port()), "MARQUEE_DATA_DIR": str(tmp_path)})
-    result = subprocess.run([sys.executable, "-m", "marquee_catalog"], env=env, capture_output=True, text=True,
-                            timeout=60, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "marquee_catalog"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode != 0
     assert "run the pipeline first" in result.stdout
 
 
 def test_sigterm_drains_and_exits_cleanly(fixture_data_dir: Path, tmp_path: Path) -> None:
-    service = RunningService("marquee_catalog", "CATALOG", fixture_data_dir, "marquee.v1.CatalogService",
-                             tmp_path / "catalog.log")  # fmt: skip
+    service = RunningService(
+        "marquee_catalog", "CATALOG", fixture_data_dir, "marquee.v1.CatalogService", tmp_path / "catalog.log"
+    )
     service.process.send_signal(signal.SIGTERM)
     assert service.process.wait(timeout=30) == 0
     messages = [json.loads(line)["msg"] for line in service.log_lines()]
@@ -70,9 +72,11 @@ def test_health_is_not_serving_and_calls_are_unavailable_until_the_release_is_lo
             loaded.wait(10)
             servicer.load()
 
-        service = Service("marquee.v1.CatalogService",
-                          lambda server: catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server),
-                          slow_load)  # fmt: skip
+        service = Service(
+            "marquee.v1.CatalogService",
+            lambda server: catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server),
+            slow_load,
+        )
         server, port, health = await create_server("127.0.0.1:0", [service])
         loading = asyncio.create_task(load_and_serve([service], health))
         try:

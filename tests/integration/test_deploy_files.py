@@ -20,8 +20,9 @@ DOCKERFILES = sorted(p.relative_to(ROOT) for p in ROOT.glob("**/Dockerfile") if 
 def compose() -> dict:
     tool = shutil.which("docker-compose")
     assert tool, "docker-compose (Debian package docker-compose) is needed; .ci/run installs it"
-    result = subprocess.run([tool, "-f", str(ROOT / "docker-compose.yml"), "config"], capture_output=True,
-                            text=True, check=False, cwd=ROOT)  # fmt: skip
+    result = subprocess.run(
+        [tool, "-f", str(ROOT / "docker-compose.yml"), "config"], capture_output=True, text=True, check=False, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
 
@@ -66,8 +67,12 @@ def test_there_is_a_dockerfile_per_part() -> None:
 
 def test_the_healthcheck_script_exits_zero_only_when_serving(catalog_process: RunningService) -> None:
     def probe(port: int, service: str) -> int:
-        return subprocess.run([sys.executable, "-m", "marquee_common.healthcheck", str(port), service],
-                              capture_output=True, timeout=30, check=False).returncode  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "marquee_common.healthcheck", str(port), service],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        ).returncode
 
     assert probe(catalog_process.port, "marquee.v1.CatalogService") == 0
     assert probe(catalog_process.port, "marquee.v1.NoSuchService") == 1

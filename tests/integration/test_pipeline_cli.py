@@ -18,23 +18,37 @@ from tests.conftest import ENV_PREFIXES, FIXTURE_RAW, ROOT, build_release
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    return subprocess.run([sys.executable, "-m", "marquee_etl", *args], env={**base, **(env or {})},
-                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "marquee_etl", *args],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def test_manifest_records_inputs_counts_and_rejects_by_reason(fixture_data_dir: Path) -> None:
     folder = (fixture_data_dir / "current").resolve()
     manifest = json.loads((folder / "manifest.json").read_text())
     movies_csv = FIXTURE_RAW / "movies_metadata.csv"
-    assert manifest["inputs"]["movies"] == {"name": "movies_metadata.csv", "bytes": movies_csv.stat().st_size,
-                                            "sha256": hashlib.sha256(movies_csv.read_bytes()).hexdigest()}  # fmt: skip
+    assert manifest["inputs"]["movies"] == {
+        "name": "movies_metadata.csv",
+        "bytes": movies_csv.stat().st_size,
+        "sha256": hashlib.sha256(movies_csv.read_bytes()).hexdigest(),
+    }
     assert manifest["rows_in"] == {"movies": 12, "credits": 8}
     assert manifest["rows_kept"] == {"movies": 7, "credits": 5}
     assert manifest["rejects_by_reason"] == {
-        "credits.duplicate_id": 1, "credits.unknown_movie": 1, "credits.unparseable_cast": 1,
-        "movies.duplicate_id": 1, "movies.invalid_id": 1, "movies.invalid_release_date": 1,
-        "movies.missing_release_date": 1, "movies.unparseable_genres": 1,
-    }  # fmt: skip
+        "credits.duplicate_id": 1,
+        "credits.unknown_movie": 1,
+        "credits.unparseable_cast": 1,
+        "movies.duplicate_id": 1,
+        "movies.invalid_id": 1,
+        "movies.invalid_release_date": 1,
+        "movies.missing_release_date": 1,
+        "movies.unparseable_genres": 1,
+    }
     assert manifest["tables"]["movies"]["rows"] == 7 and manifest["tables"]["rejects"]["rows"] == 8
     assert manifest["version"] == folder.name and manifest["code_version"]
     assert pl.read_parquet(folder / "rejects.parquet").height == 8
