@@ -74,7 +74,8 @@ def test_the_bundled_sample_is_the_default_input_and_env_vars_set_the_folders(tm
 
 def test_progress_and_a_summary_are_printed(tmp_path: Path) -> None:
     result = _run("--raw", str(FIXTURE_RAW), "--out", str(tmp_path))
-    assert "[1/3] reading CSV as text ..." in result.stderr
+    assert "[1/4] reading CSV as text ..." in result.stderr
+    assert "model: recall" in result.stderr
     assert "rows in:   movies       12   credits        8" in result.stdout
     assert "movies.invalid_id" in result.stdout and "total" in result.stdout
 
