@@ -122,3 +122,12 @@ def catalog_process(fixture_data_dir: Path, tmp_path_factory: pytest.TempPathFac
     service = RunningService("marquee_catalog", "CATALOG", fixture_data_dir, "marquee.v1.CatalogService", log)
     yield service
     service.stop()
+
+
+@pytest.fixture(scope="session")
+def recommender_process(fixture_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
+    log = tmp_path_factory.mktemp("logs") / "recommender.log"
+    service = RunningService("marquee_recommender", "RECOMMENDER", fixture_data_dir, "marquee.v1.RecommenderService",
+                             log)  # fmt: skip
+    yield service
+    service.stop()

@@ -37,8 +37,8 @@ def test_manifest_records_inputs_counts_and_rejects_by_reason(fixture_data_dir: 
         "bytes": movies_csv.stat().st_size,
         "sha256": hashlib.sha256(movies_csv.read_bytes()).hexdigest(),
     }
-    assert manifest["rows_in"] == {"movies": 12, "credits": 8}
-    assert manifest["rows_kept"] == {"movies": 7, "credits": 5}
+    assert manifest["rows_in"] == {"movies": 13, "credits": 8}
+    assert manifest["rows_kept"] == {"movies": 8, "credits": 5}
     assert manifest["rejects_by_reason"] == {
         "credits.duplicate_id": 1,
         "credits.unknown_movie": 1,
@@ -49,7 +49,7 @@ def test_manifest_records_inputs_counts_and_rejects_by_reason(fixture_data_dir: 
         "movies.missing_release_date": 1,
         "movies.unparseable_genres": 1,
     }
-    assert manifest["tables"]["movies"]["rows"] == 7 and manifest["tables"]["rejects"]["rows"] == 8
+    assert manifest["tables"]["movies"]["rows"] == 8 and manifest["tables"]["rejects"]["rows"] == 8
     assert manifest["version"] == folder.name and manifest["code_version"]
     assert pl.read_parquet(folder / "rejects.parquet").height == 8
 
@@ -60,7 +60,7 @@ def test_gzip_inputs_and_the_movies_dataset_name_are_accepted(tmp_path: Path) ->
     (raw / "movies_dataset.csv.gz").write_bytes(gzip.compress((FIXTURE_RAW / "movies_metadata.csv").read_bytes()))
     shutil.copy(FIXTURE_RAW / "credits.csv", raw / "credits.csv")
     folder = build_release(raw, tmp_path / "out")
-    assert pl.read_parquet(folder / "movies.parquet").height == 7
+    assert pl.read_parquet(folder / "movies.parquet").height == 8
 
 
 def test_the_bundled_sample_is_the_default_input_and_env_vars_set_the_folders(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_progress_and_a_summary_are_printed(tmp_path: Path) -> None:
     result = _run("--raw", str(FIXTURE_RAW), "--out", str(tmp_path))
     assert "[1/4] reading CSV as text ..." in result.stderr
     assert "model: recall" in result.stderr
-    assert "rows in:   movies       12   credits        8" in result.stdout
+    assert "rows in:   movies       13   credits        8" in result.stdout
     assert "movies.invalid_id" in result.stdout and "total" in result.stdout
 
 

@@ -34,8 +34,8 @@ def test_bad_rows_are_set_aside_with_their_reason(cleaned: Cleaned) -> None:
 
 def test_every_raw_row_is_either_kept_or_rejected(cleaned: Cleaned) -> None:
     movies = cleaned.tables["movies"]
-    assert movies.height + cleaned.rejects.filter(pl.col("source") == "movies").height == 12
-    assert sorted(movies["id"].to_list()) == [1, 2, 3, 4, 5, 10, 12]
+    assert movies.height + cleaned.rejects.filter(pl.col("source") == "movies").height == 13
+    assert sorted(movies["id"].to_list()) == [1, 2, 3, 4, 5, 10, 12, 13]
 
 
 def test_duplicate_id_keeps_the_first_row(cleaned: Cleaned) -> None:
@@ -54,6 +54,7 @@ def test_money_is_integer_nulls_become_zero_and_return_is_revenue_over_budget(cl
         5: (0, 0, 0.0),
         10: (0, 0, 0.0),
         12: (50, 100, 2.0),
+        13: (0, 0, 0.0),
     }
 
 
