@@ -34,12 +34,14 @@ def test_compose_runs_the_pipeline_once_then_the_catalog_on_its_release(compose:
     assert services["etl"]["restart"] == "no"
 
 
-def test_the_catalog_reads_the_release_volume_read_only_and_publishes_no_port(compose: dict) -> None:
-    catalog = compose["services"]["catalog"]
-    volumes = {v["source"]: v for v in catalog["volumes"]} if isinstance(catalog["volumes"][0], dict) else {}
-    mounts = [str(v) for v in catalog["volumes"]]
+@pytest.mark.parametrize("name", ["catalog", "recommender"])
+def test_grpc_services_read_the_release_volume_read_only_and_publish_no_port(compose: dict, name: str) -> None:
+    service = compose["services"][name]
+    volumes = {v["source"]: v for v in service["volumes"]} if isinstance(service["volumes"][0], dict) else {}
+    mounts = [str(v) for v in service["volumes"]]
     assert volumes.get("marquee-data", {}).get("read_only") or any(m.endswith(":/data:ro") for m in mounts)
-    assert "ports" not in catalog and "container_name" not in catalog
+    assert "ports" not in service and "container_name" not in service
+    assert service["depends_on"]["etl"]["condition"] == "service_completed_successfully"
     assert compose["networks"]["backend"]["internal"] is True
 
 
@@ -62,7 +64,11 @@ def test_hadolint_passes(dockerfile: Path) -> None:
 
 
 def test_there_is_a_dockerfile_per_part() -> None:
-    assert {Path("etl/Dockerfile"), Path("services/catalog/Dockerfile")} <= set(DOCKERFILES)
+    assert {
+        Path("etl/Dockerfile"),
+        Path("services/catalog/Dockerfile"),
+        Path("services/recommender/Dockerfile"),
+    } <= set(DOCKERFILES)
 
 
 def test_the_healthcheck_script_exits_zero_only_when_serving(catalog_process: RunningService) -> None:
