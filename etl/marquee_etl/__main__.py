@@ -81,12 +81,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Path(os.environ.get("MARQUEE_DATA_DIR") or "var/data"),
         help="output folder holding releases/ and current (env MARQUEE_DATA_DIR; default var/data)",
     )
+    parser.add_argument(
+        "--skip-model",
+        action="store_true",
+        help="write the catalog tables only, without the recommendation model "
+        "(the recommender refuses such a release; for catalog-only use and benchmarks)",
+    )
     return parser.parse_args(argv)
 
 
-def build(raw: Path, out: Path) -> int:
+def build(raw: Path, out: Path, skip_model: bool = False) -> int:
     started = datetime.now(UTC)
-    steps = Steps(total=4)
+    steps = Steps(total=3 if skip_model else 4)
     movies_src = sources.find(raw, sources.MOVIES_NAMES)
     credits_src = sources.find(raw, sources.CREDITS_NAMES)
     # Inputs are hashed for the manifest in the background while the pipeline reads them.
@@ -167,7 +173,7 @@ def summary(
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        return build(args.raw.resolve(), args.out.resolve())
+        return build(args.raw.resolve(), args.out.resolve(), args.skip_model)
     except (sources.SourceError, ReleaseError, ValueError) as exc:
         print(f"marquee_etl: error: {exc}", file=sys.stderr)
         return 2
