@@ -105,9 +105,11 @@ def build(raw: Path, out: Path, skip_model: bool = False) -> int:
     )
     cleaned = steps.run("cleaning and unnesting", lambda: clean(movies_raw, credits_raw))
     progress = lambda message: print(f"      {message}", file=sys.stderr, flush=True)  # noqa: E731
-    write_model = steps.run(
-        "building the recommendation model", lambda: build_model(cleaned.tables, ModelParams.from_env(), progress)
-    )
+    write_model = None
+    if not skip_model:
+        write_model = steps.run(
+            "building the recommendation model", lambda: build_model(cleaned.tables, ModelParams.from_env(), progress)
+        )
     rejects = cleaned.rejects
     by_reason = {
         f"{source}.{reason}": count

@@ -100,3 +100,11 @@ def test_a_file_without_the_kaggle_columns_is_refused_with_a_reason(tmp_path: Pa
     result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "lacks the column(s)" in result.stderr
+
+
+def test_skip_model_writes_the_catalog_tables_only(tmp_path: Path) -> None:
+    result = _run("--raw", str(FIXTURE_RAW), "--out", str(tmp_path), "--skip-model")
+    assert result.returncode == 0, result.stderr
+    folder = (tmp_path / "current").resolve()
+    assert (folder / "movies.parquet").is_file() and not (folder / "model").exists()
+    assert "model" not in json.loads((folder / "manifest.json").read_text())
