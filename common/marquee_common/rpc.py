@@ -55,9 +55,11 @@ def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
     async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext) -> Resp:
         start = time.perf_counter()
         code = grpc.StatusCode.OK
+        took: float | None = None  # set before abort, which yields to other calls
         try:
             return await method(self, request, context)
         except MarqueeError as exc:
+            took = time.perf_counter() - start
             code = status_for(exc)
             if exc.suggestions:
                 context.set_trailing_metadata(((SUGGESTIONS_KEY, json.dumps(exc.suggestions).encode()),))
@@ -67,19 +69,15 @@ def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
             code = grpc.StatusCode.CANCELLED if code == grpc.StatusCode.OK else code
             raise
         except Exception:
+            took = time.perf_counter() - start
             code = grpc.StatusCode.INTERNAL
             log.exception("unexpected error in %s", method.__name__)
             await context.abort(code, "internal error; the server log has the details")
             raise
         finally:
-            log.info(
-                "call",
-                extra={
-                    "method": method.__name__,
-                    "code": code.name,
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 3),
-                },
-            )
+            elapsed = took if took is not None else time.perf_counter() - start
+            log.info("call", extra={"method": method.__name__, "code": code.name,
+                                    "duration_ms": round(elapsed * 1000, 3)})  # fmt: skip
 
     return wrapper
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -21,7 +22,7 @@ from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
 from marquee_common.fuzzy import NameIndex, quoted
 from marquee_common.release import read_manifest
 from marquee_common.text import collection_key, normalize_text
-from marquee_common.titles import TitleIndex
+from marquee_common.titles import TitleIndex, check_year
 from marquee_common.validation import require_text
 
 TOP_CAST = 10
@@ -29,6 +30,8 @@ VOTES_THRESHOLD = 2000
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
 FUZZY_CUTOFF = 75.0
+CONTAINS_SCORE = 80.0  # the score of a title that holds every word of the query
+MAX_RESULTS = 1000
 
 MONTHS = (
     "enero",
@@ -87,30 +90,36 @@ TABLES: dict[str, tuple[str, ...]] = {  # the columns the catalog reads; () for 
 
 
 class Groups:
-    """Rows of a table grouped by an integer key, by binary search over the sorted keys."""
+    """`columns` of a table's rows grouped by an integer key, by binary search over sorted keys."""
 
-    def __init__(self, frame: pl.DataFrame, key: str, order: Sequence[str]) -> None:
-        self.frame = frame.sort([key, *order])
-        self.keys = self.frame.get_column(key).to_numpy()
+    def __init__(self, frame: pl.DataFrame, key: str, order: Sequence[str], columns: Sequence[str]) -> None:
+        ordered = frame.sort([key, *order])
+        self.keys = ordered.get_column(key).to_numpy()
+        self.frame = ordered.select(columns)
 
-    def get(self, key: int) -> pl.DataFrame:
+    def get(self, key: int, limit: int | None = None) -> list[tuple[Any, ...]]:
         start = int(np.searchsorted(self.keys, key, side="left"))
         end = int(np.searchsorted(self.keys, key, side="right"))
-        return self.frame.slice(start, end - start)
+        if limit is not None:
+            end = min(end, start + limit)
+        return self.frame.slice(start, end - start).rows() if end > start else []
 
 
 class NameGroups:
     """Rows of a table grouped by a normalised name column, via a dict of (offset, length)."""
 
-    def __init__(self, frame: pl.DataFrame, name: str = "name_norm", display: str = "name") -> None:
-        self.frame = frame.filter(pl.col(name) != "").sort(name)
-        column = self.frame.get_column(name)
-        norms = column.unique(maintain_order=True)
+    def __init__(
+        self, frame: pl.LazyFrame, keep: Sequence[str], name: str = "name_norm", display: str = "name"
+    ) -> None:
+        ordered = frame.filter(pl.col(name) != "").sort(name).collect()
+        column = ordered.get_column(name)
+        norms = column.unique(maintain_order=True).to_list()
         counts = column.unique_counts().to_numpy().astype(np.int64)
         starts = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]))
-        self.spans = dict(zip(norms.to_list(), zip(starts.tolist(), counts.tolist(), strict=True), strict=True))
-        shown = self.frame.get_column(display).gather(starts).to_list()
-        self.names = NameIndex(dict(zip(norms.to_list(), shown, strict=True)))
+        self.spans = dict(zip(norms, zip(starts.tolist(), counts.tolist(), strict=True), strict=True))
+        shown = ordered.get_column(display).gather(starts).to_list()
+        self.names = NameIndex(dict(zip(norms, shown, strict=True)))
+        self.frame = ordered.select(keep)  # only what requests read; the names live in `self.names`
 
     def get(self, norm: str) -> pl.DataFrame | None:
         span = self.spans.get(norm)
@@ -203,8 +212,9 @@ class CatalogStore:
         t = {
             name: pl.read_parquet(folder / f"{name}.parquet", columns=list(columns) or None)
             for name, columns in TABLES.items()
-            if name != "crew"
+            if name not in ("crew", "cast")  # the big two are scanned for just what is kept
         }
+        cast = pl.scan_parquet(folder / "cast.parquet")
         directors = (
             pl.scan_parquet(folder / "crew.parquet")
             .filter(pl.col("job") == "Director")
@@ -213,16 +223,19 @@ class CatalogStore:
         )
         self.version: str = self.manifest.get("version", folder.name)
         self._load_movies(t["movies"])
-        self.genres = Groups(t["genres"], "movie_id", ["position"])
-        self.companies = Groups(t["companies"], "movie_id", ["position"])
-        self.countries = Groups(t["countries"], "movie_id", ["position"])
-        self.spoken = Groups(t["spoken_languages"], "movie_id", ["position"])
-        top_billed = pl.col("order").rank("ordinal").over("movie_id") <= TOP_CAST
-        self.cast_by_movie = Groups(t["cast"].filter(top_billed), "movie_id", ["order", "position"])
-        self.directors_by_movie = Groups(directors, "movie_id", ["position"])
-        self.actors = NameGroups(t["cast"].select("name_norm", "name", "person_id", "movie_id", "character"))
-        del t["cast"]
-        self.directors = NameGroups(directors.select("name_norm", "name", "person_id", "movie_id"))
+        self.genres = Groups(t["genres"], "movie_id", ["position"], ["name"])
+        self.companies = Groups(t["companies"], "movie_id", ["position"], ["company_id", "name"])
+        self.countries = Groups(t["countries"], "movie_id", ["position"], ["iso_3166_1", "name"])
+        self.spoken = Groups(t["spoken_languages"], "movie_id", ["position"], ["iso_639_1", "name"])
+        # Kaggle lists cast in billing order; the first positions hold the top-billed.
+        top_billed = cast.filter(pl.col("position") < TOP_CAST * 2).collect()
+        self.cast_by_movie = Groups(top_billed, "movie_id", ["order", "position"],
+                                    ["person_id", "name", "character", "order"])  # fmt: skip
+        del top_billed
+        self.directors_by_movie = Groups(directors, "movie_id", ["position"], ["person_id", "name"])
+        self.actors = NameGroups(cast.select("name_norm", "name", "person_id", "movie_id", "character"),
+                                 keep=["person_id", "movie_id", "character"])  # fmt: skip
+        self.directors = NameGroups(directors.lazy(), keep=["person_id", "movie_id"])
         self.directed: set[tuple[int, int]] = set(
             zip(directors["person_id"].to_list(), directors["movie_id"].to_list(), strict=True)
         )
@@ -238,7 +251,6 @@ class CatalogStore:
         frame = movies.with_columns(pl.col("release_date").dt.strftime("%Y-%m-%d")).select(MOVIE_FIELDS)
         self.movies = frame
         self.index_by_id = dict(zip(frame["id"].to_list(), range(frame.height), strict=True))
-        self.vote_counts = frame["vote_count"].to_numpy()
         columns = {
             c: frame.get_column(c).to_list()
             for c in ("id", "title_norm", "title", "release_year", "vote_count", "popularity")
@@ -246,10 +258,13 @@ class CatalogStore:
         self.title_index = TitleIndex(*columns.values())
         self.by_title = self.title_index.by_title
         self.titles = self.title_index.names
-        self.title_words: dict[str, set[str]] = {}
-        for norm in self.by_title:
+        votes = columns["vote_count"]
+        self.best_votes = {norm: votes[found[0]] for norm, found in self.by_title.items()}
+        self.title_words: dict[str, list[str]] = {}  # word -> titles holding it, best voted first
+        for norm in sorted(self.by_title, key=self.best_votes.__getitem__, reverse=True):
             for word in set(norm.split()):
-                self.title_words.setdefault(word, set()).add(norm)
+                self.title_words.setdefault(word, []).append(norm)
+        self.title_word_sets = {word: set(titles) for word, titles in self.title_words.items()}
         self.month_counts = np.bincount(movies["release_month"].to_numpy(), minlength=13)
         self.weekday_counts = np.bincount(movies["release_weekday"].to_numpy(), minlength=8)
 
@@ -262,10 +277,6 @@ class CatalogStore:
 
     def _title_rows(self, norm: str) -> list[MovieRow]:
         return [self.row(i) for i in self.by_title.get(norm, [])]
-
-    def _votes_first(self, norm: str) -> int:
-        """Sort key: the best-voted film of a title first."""
-        return -int(self.vote_counts[self.by_title[norm][0]])
 
     def _by_date(self, movie_ids: Iterable[int]) -> list[MovieRow]:
         rows = [self.row(self.index_by_id[m]) for m in movie_ids]
@@ -372,7 +383,7 @@ class CatalogStore:
             poster_path=row.poster_path,
             adult=row.adult,
             status=row.status,
-            genres=self.genres.get(movie_id)["name"].to_list(),
+            genres=[name for (name,) in self.genres.get(movie_id)],
         )
         setattr(movie, "return", row.ret)
         if row.runtime is not None:
@@ -380,19 +391,18 @@ class CatalogStore:
         if row.collection_id is not None:
             movie.collection.id = row.collection_id
             movie.collection.name = self.collection_name.get(row.collection_id, "")
-        for company_id, name in self.companies.get(movie_id).select("company_id", "name").iter_rows():
+        for company_id, name in self.companies.get(movie_id):
             movie.companies.add(id=company_id, name=name)
-        for code, name in self.countries.get(movie_id).select("iso_3166_1", "name").iter_rows():
+        for code, name in self.countries.get(movie_id):
             movie.countries.add(iso_3166_1=code, name=name)
-        for code, name in self.spoken.get(movie_id).select("iso_639_1", "name").iter_rows():
+        for code, name in self.spoken.get(movie_id):
             movie.spoken_languages.add(iso_639_1=code, name=name)
         seen: set[int] = set()
-        for person_id, name in self.directors_by_movie.get(movie_id).select("person_id", "name").iter_rows():
+        for person_id, name in self.directors_by_movie.get(movie_id):
             if person_id not in seen:
                 seen.add(person_id)
                 movie.directors.add(id=person_id, name=name)
-        cast = self.cast_by_movie.get(movie_id).head(TOP_CAST)
-        for person_id, name, character, order in cast.select("person_id", "name", "character", "order").iter_rows():
+        for person_id, name, character, order in self.cast_by_movie.get(movie_id, TOP_CAST):
             movie.cast.add(person_id=person_id, name=name, character=character, order=order)
         return movie
 
@@ -430,43 +440,59 @@ class CatalogStore:
         setattr(response, "return", row.ret)
         return response
 
+    def _ranked_titles(self, norm: str) -> Iterator[tuple[int, float, str]]:
+        """(match kind, score, title) in answer order: exact, prefix, then close or containing the words."""
+        if norm in self.by_title:
+            yield pb.SearchHit.EXACT, 100.0, norm
+        prefixed = self.titles.with_prefix(norm + " ")
+        for title in sorted(prefixed, key=self.best_votes.__getitem__, reverse=True):
+            yield pb.SearchHit.PREFIX, 90.0, title
+        close = self.titles.close(norm, limit=50, cutoff=FUZZY_CUTOFF)
+        close.sort(key=lambda kv: (-kv[1], -self.best_votes[kv[0]]))
+        for title, score in close:
+            if score >= CONTAINS_SCORE:
+                yield pb.SearchHit.FUZZY, score, title
+        words = sorted(set(norm.split()), key=lambda w: len(self.title_words.get(w, ())))
+        if words and words[0] in self.title_words:
+            others = [self.title_word_sets[w] for w in words[1:] if w in self.title_word_sets]
+            if len(others) == len(words) - 1:
+                for title in self.title_words[words[0]]:  # best voted first
+                    if all(title in s for s in others):
+                        yield pb.SearchHit.FUZZY, CONTAINS_SCORE, title
+        for title, score in close:
+            if score < CONTAINS_SCORE:
+                yield pb.SearchHit.FUZZY, score, title
+
     def search(self, query: str, year: int | None, page_size: int, page_token: str) -> pb.SearchMoviesResponse:
         norm = require_text(query, "query")
+        check_year(year)
         if page_size < 0 or page_size > MAX_PAGE_SIZE:
             raise InvalidQuery(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
         size = page_size or DEFAULT_PAGE_SIZE
         offset = _page_offset(page_token)
-        hits: list[tuple[int, float, str]] = []  # (kind, score, title_norm)
+        years = self.title_index.years
+        found: list[tuple[int, float, int]] = []  # (kind, score, row); films are cheap to list, costly to build
         seen: set[str] = set()
-
-        def add(kind: int, score: float, norms: Sequence[str]) -> None:
-            for n in norms:
-                if n not in seen:
-                    seen.add(n)
-                    hits.append((kind, score, n))
-
-        if norm in self.by_title:
-            add(pb.SearchHit.EXACT, 100.0, [norm])
-        prefixed = self.titles.with_prefix(norm + " ")
-        add(pb.SearchHit.PREFIX, 90.0, sorted(prefixed, key=self._votes_first))
-        words = norm.split()
-        containing = set.intersection(*(self.title_words.get(w, set()) for w in words)) if words else set()
-        fuzzy = dict(self.titles.close(norm, limit=50, cutoff=FUZZY_CUTOFF))
-        for n in containing:
-            fuzzy[n] = max(fuzzy.get(n, 0.0), 80.0)
-        ranked = sorted(fuzzy.items(), key=lambda kv: (-kv[1], self._votes_first(kv[0]), kv[0]))
-        for n, score in ranked:
-            add(pb.SearchHit.FUZZY, score, [n])
-        results: list[pb.SearchHit] = []
-        for kind, score, n in hits:
-            for row in self._title_rows(n):
-                if year is None or row.release_year == year:
-                    results.append(pb.SearchHit(movie=row.ref(), match=kind, score=score, vote_count=row.vote_count))  # type: ignore[arg-type]
-        if offset > len(results):
-            raise InvalidQuery(f"page_token points past the {len(results)} results")
-        page = results[offset : offset + size]
-        next_token = _page_token(offset + size) if offset + size < len(results) else ""
-        return pb.SearchMoviesResponse(hits=page, total_size=len(results), next_page_token=next_token)
+        capped = False
+        for kind, score, title in self._ranked_titles(norm):
+            if title in seen:
+                continue
+            seen.add(title)
+            found.extend((kind, score, i) for i in self.by_title[title] if year is None or years[i] == year)
+            if len(found) > MAX_RESULTS:
+                capped = True
+                del found[MAX_RESULTS:]
+                break
+        if offset > len(found):
+            raise InvalidQuery(f"page_token points past the {len(found)} results")
+        page = []
+        for kind, score, i in found[offset : offset + size]:
+            row = self.row(i)
+            page.append(pb.SearchHit(movie=row.ref(), match=kind, score=score, vote_count=row.vote_count))  # type: ignore[arg-type]
+        next_token = _page_token(offset + size) if offset + size < len(found) else ""
+        return pb.SearchMoviesResponse(
+            hits=page, total_size=len(found), next_page_token=next_token, total_capped=capped
+        )
 
     # -- release counts --------------------------------------------------------------------
 
