@@ -739,6 +739,8 @@ class Results:
     rss_after_mb: float
     peak_mb: float
     slowest: list[tuple[float, str, dict[str, Any]]]
+    load_before: float
+    load_after: float
 
 
 def latency_rows(
@@ -773,6 +775,8 @@ def report(r: Results) -> bool:
         "Marquee catalog service (python -m marquee_catalog): start-up, latency at the server, memory",
         f"command:  {command}",
         *machine(),
+        f"busy:     1-min load average {r.load_before:.2f} when the bench began, {r.load_after:.2f} at the end "
+        f"(other work on these {os.cpu_count()} cores skews every figure below)",
         f"data:     {r.data} ({sizes})",
         f"release:  {r.release.name}, {r.films:,} films, built by marquee_etl in {r.build_s:.1f} s",
         f"load:     {args.clients} client threads (one connection each, same machine), {args.warmup:g} s warm-up, "
@@ -881,6 +885,7 @@ def report(r: Results) -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     starts: list[Server] = []
+    load_before = os.getloadavg()[0]
     try:
         with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
             work = Path(tmp)
@@ -922,6 +927,8 @@ def main(argv: list[str] | None = None) -> int:
                 rss_after_mb=rss_after,
                 peak_mb=peak,
                 slowest=slowest,
+                load_before=load_before,
+                load_after=os.getloadavg()[0],
             )
             return 0 if report(results) else 1
     except BenchError as exc:
