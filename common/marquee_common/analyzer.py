@@ -38,7 +38,11 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer("english", 100_000)  # with a cache of that many words
 
     def words(self, text: str) -> list[str]:
-        kept = [w for w in normalize_text(text).split() if w not in self.stop_words]
+        return self.normalized_words(normalize_text(text))
+
+    def normalized_words(self, normalized: str) -> list[str]:
+        """`words` for text already normalised (the pipeline normalises whole columns in Polars)."""
+        kept = [w for w in normalized.split() if w not in self.stop_words]
         return self._stemmer.stemWords(kept) if self.stem else kept
 
     def config(self) -> dict[str, object]:
@@ -54,8 +58,3 @@ class Analyzer:
         stop_words = config.get("stop_words", [])
         assert isinstance(stop_words, list)
         return cls(stop_words, stem=config.get("stem") == "snowball-english")
-
-
-def tag(kind: str, name: str) -> str:
-    """A metadata token: tag('genre', 'Science Fiction') -> 'genre_science_fiction'."""
-    return f"{kind}_{normalize_text(name).replace(' ', '_')}"

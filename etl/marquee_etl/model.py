@@ -27,8 +27,9 @@ from annoy import AnnoyIndex
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from marquee_common.analyzer import Analyzer, tag
+from marquee_common.analyzer import Analyzer
 from marquee_common.errors import ReleaseError
+from marquee_etl.text import normalized
 
 MODEL_DIR = "model"
 
@@ -70,38 +71,45 @@ class ModelParams:
         return self.search_k or self.trees * 100
 
 
-def _names_by_movie(frame: pl.DataFrame, name: str = "name") -> dict[int, list[str]]:
-    grouped = frame.group_by("movie_id", maintain_order=True).agg(pl.col(name))
-    return dict(zip(grouped["movie_id"].to_list(), grouped[name].to_list(), strict=True))
-
-
-def documents(
-    tables: dict[str, pl.DataFrame], analyzer: Analyzer, params: ModelParams
-) -> tuple[list[int], list[list[str]]]:
-    """(movie ids, each film's tokens): title, overview and tagline words, plus metadata tags."""
-    movies = tables["movies"].sort("id")
-    genres = _names_by_movie(tables["genres"].sort("movie_id", "position"))
-    companies = _names_by_movie(tables["companies"].sort("movie_id", "position"))
-    directors = _names_by_movie(tables["crew"].filter(pl.col("job") == "Director"))
-    cast = _names_by_movie(tables["cast"].filter(pl.col("order") < params.cast_top).sort("movie_id", "order"))
-    collection_names = dict(
-        zip(tables["collections"]["collection_id"].to_list(), tables["collections"]["key"].to_list(), strict=True)
+def _tags_by_movie(frame: pl.DataFrame, kind: str, weight: int, norm: str = "name_norm") -> dict[int, list[str]]:
+    """movie id -> its metadata tokens of one kind ('genre_science_fiction'), each `weight` times."""
+    token = pl.lit(f"{kind}_") + pl.col(norm).str.replace_all(" ", "_", literal=True)
+    grouped = (
+        frame.filter(pl.col(norm) != "")
+        .group_by("movie_id", maintain_order=True)
+        .agg(token.repeat_by(weight).list.explode(keep_nulls=False, empty_as_null=False).alias("tags"))
     )
+    return dict(zip(grouped["movie_id"].to_list(), grouped["tags"].to_list(), strict=True))
+
+
+def documents(tables: dict[str, pl.DataFrame], analyzer: Analyzer, params: ModelParams
+              ) -> tuple[list[int], list[list[str]]]:  # fmt: skip
+    """(movie ids, each film's tokens): title, overview and tagline words, plus metadata tags.
+
+    Text is normalised by the Polars twin of `normalize_text` (tested equal), a column at a time.
+    """
+    movies = tables["movies"].sort("id").with_columns(
+        normalized(pl.col("overview")).alias("overview_norm"), normalized(pl.col("tagline")).alias("tagline_norm"),
+        pl.col("collection_id").replace_strict(tables["collections"]["collection_id"],
+                                               tables["collections"]["key"], default=None).alias("collection_key"),
+    )  # fmt: skip
+    genres = _tags_by_movie(tables["genres"].sort("movie_id", "position"), "genre", params.genre_weight)
+    companies = _tags_by_movie(tables["companies"].sort("movie_id", "position"), "company", params.company_weight)
+    directors = _tags_by_movie(tables["crew"].filter(pl.col("job") == "Director"), "director", params.director_weight)
+    top_cast = tables["cast"].filter(pl.col("order") < params.cast_top).sort("movie_id", "order")
+    cast = _tags_by_movie(top_cast, "cast", 1)
+    collections = _tags_by_movie(
+        movies.select(pl.col("id").alias("movie_id"), pl.col("collection_key").fill_null("")),
+        "collection", params.collection_weight, norm="collection_key",
+    )  # fmt: skip
     ids: list[int] = []
     docs: list[list[str]] = []
-    for movie_id, title, overview, tagline, collection_id in movies.select(
-        "id", "title", "overview", "tagline", "collection_id"
-    ).iter_rows():
-        tokens = analyzer.words(title) * params.title_weight + analyzer.words(overview) + analyzer.words(tagline)
-        for name in genres.get(movie_id, []):
-            tokens += [tag("genre", name)] * params.genre_weight
-        if collection_id is not None and collection_id in collection_names:
-            tokens += [tag("collection", collection_names[collection_id])] * params.collection_weight
-        for name in directors.get(movie_id, []):
-            tokens += [tag("director", name)] * params.director_weight
-        tokens += [tag("cast", name) for name in cast.get(movie_id, [])]
-        for name in companies.get(movie_id, []):
-            tokens += [tag("company", name)] * params.company_weight
+    for movie_id, title, overview, tagline in movies.select("id", "title_norm", "overview_norm",
+                                                            "tagline_norm").iter_rows():  # fmt: skip
+        tokens = analyzer.normalized_words(title) * params.title_weight
+        tokens += analyzer.normalized_words(overview) + analyzer.normalized_words(tagline)
+        for tags in (genres, collections, directors, cast, companies):
+            tokens += tags.get(movie_id, ())
         ids.append(movie_id)
         docs.append(tokens)
     return ids, docs
