@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
                services/catalog/pyproject.toml services/recommender/pyproject.toml
 
-.PHONY: install proto lint test release run-catalog bench clean
+.PHONY: install proto lint test release run-catalog run-recommender bench clean
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ release: proto
 run-catalog: proto
 	test -e $${MARQUEE_DATA_DIR:-var/data}/current || $(PY) -m marquee_etl
 	$(PY) -m marquee_catalog
+
+run-recommender: proto
+	test -e $${MARQUEE_DATA_DIR:-var/data}/current || $(PY) -m marquee_etl
+	$(PY) -m marquee_recommender
 
 bench: proto
 	$(PY) bench/bench_pipeline.py
