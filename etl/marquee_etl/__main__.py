@@ -19,7 +19,6 @@ import polars as pl
 from marquee_common.errors import ReleaseError
 from marquee_etl import __version__, sources
 from marquee_etl.clean import clean
-from marquee_etl.model import ModelParams, build_model
 from marquee_etl.release import sha256_file, write_release
 
 T = TypeVar("T")
@@ -107,6 +106,8 @@ def build(raw: Path, out: Path, skip_model: bool = False) -> int:
     progress = lambda message: print(f"      {message}", file=sys.stderr, flush=True)  # noqa: E731
     write_model = None
     if not skip_model:
+        from marquee_etl.model import ModelParams, build_model  # scikit-learn takes a second to import
+
         write_model = steps.run(
             "building the recommendation model", lambda: build_model(cleaned.tables, ModelParams.from_env(), progress)
         )
