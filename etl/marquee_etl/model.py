@@ -8,6 +8,7 @@ to run code in a service. Files, under `model/` in the release folder:
     components.npy    float32 (dimensions, terms)     vectors.npy      float32 (items, dimensions)
     index.ann         Annoy, angular                  items.npy        int64 movie id per item
     analyzer.json     how text becomes terms (stop words, stemming)
+    films.json, years.npy, votes.npy, ...   the film facts the ranking needs (see write_films)
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from marquee_common.errors import ReleaseError
 from marquee_etl.text import normalized
 
 MODEL_DIR = "model"
+RECALL_MARGIN = 0.01
+"""search_k doubles (from trees * 100) until the measured recall is min_recall plus this."""
+MAX_DIRECTORS = 8
+"""Directors kept per film for the same-director signal (films rarely have more than two)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,60 @@ def documents(tables: dict[str, pl.DataFrame], analyzer: Analyzer, params: Model
     return ids, docs
 
 
+def write_films(out: Path, tables: dict[str, pl.DataFrame], ids: list[int]) -> None:
+    """What the recommender needs to know of each film, aligned with the index's items, as plain
+    arrays and JSON: the service reads them without a dataframe library and without pickle.
+
+    films.json: title, title_norm, release_date, genre_names; years.npy int32, votes.npy int64,
+    popularity.npy float32, adult.npy bool, collection.npy int64 (-1: none), genre_bits.npy uint64
+    (bit i: genre_names[i]), directors.npy int64 (items x MAX_DIRECTORS, -1 padded).
+    """
+    order = pl.DataFrame({"id": ids, "item": range(len(ids))}, schema={"id": pl.Int64, "item": pl.Int64})
+    movies = order.join(tables["movies"], on="id", how="left").sort("item")
+    genre_names = sorted(tables["genres"]["name"].unique().to_list())
+    if len(genre_names) > 64:
+        raise ReleaseError(f"{len(genre_names)} genres do not fit the recommender's 64-bit genre sets")
+    item_of = dict(zip(ids, range(len(ids)), strict=True))
+    genres = tables["genres"].select("movie_id", "name")
+    bit_of = {name: i for i, name in enumerate(genre_names)}
+    genre_bits = np.zeros(len(ids), dtype=np.uint64)
+    rows = [(item_of[m], bit_of[g]) for m, g in genres.iter_rows() if m in item_of]
+    if rows:
+        items_, bits_ = np.asarray(rows, dtype=np.int64).T
+        np.bitwise_or.at(genre_bits, items_, np.left_shift(np.uint64(1), bits_.astype(np.uint64)))
+    directors = (
+        tables["crew"]
+        .filter(pl.col("job") == "Director")
+        .unique(["movie_id", "person_id"], keep="first", maintain_order=True)
+        .group_by("movie_id")
+        .agg(pl.col("person_id").head(MAX_DIRECTORS))
+    )
+    by_movie = dict(zip(directors["movie_id"].to_list(), directors["person_id"].to_list(), strict=True))
+    padded = np.full((len(ids), MAX_DIRECTORS), -1, dtype=np.int64)
+    for item, movie_id in enumerate(ids):
+        found = by_movie.get(movie_id)
+        if found:
+            padded[item, : len(found)] = found
+    films = {
+        "title": movies["title"].to_list(),
+        "title_norm": movies["title_norm"].to_list(),
+        "release_date": movies["release_date"].dt.strftime("%Y-%m-%d").to_list(),
+        "genre_names": genre_names,
+    }
+    (out / "films.json").write_text(json.dumps(films, ensure_ascii=False), encoding="utf-8")
+    arrays = {
+        "years": movies["release_year"].to_numpy().astype(np.int32),
+        "votes": movies["vote_count"].to_numpy().astype(np.int64),
+        "popularity": movies["popularity"].to_numpy().astype(np.float32),
+        "adult": movies["adult"].to_numpy().astype(bool),
+        "collection": movies["collection_id"].fill_null(-1).to_numpy().astype(np.int64),
+        "genre_bits": genre_bits,
+        "directors": padded,
+    }
+    for name, array in arrays.items():
+        np.save(out / f"{name}.npy", array, allow_pickle=False)
+
+
 def measure_recall(index: AnnoyIndex, vectors: np.ndarray, queries: np.ndarray, search_k: int, k: int = 10) -> float:
     """Share of the exact top-k (cosine, same vectors) that the index finds, the query left out."""
     k = min(k, len(vectors) - 1)
@@ -185,7 +244,12 @@ def build_model(
     t = lap("index", t)
     rng = np.random.default_rng(params.seed)
     queries = rng.choice(len(ids), size=min(params.recall_queries, len(ids)), replace=False)
-    recall = measure_recall(index, vectors, queries, params.effective_search_k)
+    # The index's recall falls as films are added: search wider until it clears the bar with a margin.
+    search_k = params.effective_search_k
+    recall = measure_recall(index, vectors, queries, search_k)
+    while recall < params.min_recall + RECALL_MARGIN and not params.search_k and search_k < params.trees * 1600:
+        search_k *= 2
+        recall = measure_recall(index, vectors, queries, search_k)
     t = lap("recall", t)
     if recall < params.min_recall:
         raise ReleaseError(
@@ -207,6 +271,7 @@ def build_model(
         np.save(out / "vectors.npy", vectors, allow_pickle=False)
         np.save(out / "items.npy", np.asarray(ids, dtype=np.int64), allow_pickle=False)
         index.save(str(out / "index.ann"))
+        write_films(out, tables, ids)
         files = {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(out.iterdir())}
         return {
             "model": {
@@ -216,7 +281,7 @@ def build_model(
                 "dimensions": dimensions,
                 "terms": len(vocabulary),
                 "trees": params.trees,
-                "search_k": params.effective_search_k,
+                "search_k": search_k,
                 "recall_at_10": round(recall, 4),
                 "recall_queries": len(queries),
                 "explained_variance": round(float(svd.explained_variance_ratio_.sum()), 4),

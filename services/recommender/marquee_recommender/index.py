@@ -1,7 +1,9 @@
 """Recommendations from the release's model: Annoy candidates, re-ranked with metadata. No gRPC.
 
 The index, the vectors and the projection matrix are memory-mapped, so replicas on one host
-share their pages and start-up does not read them whole.
+share their pages and start-up does not read them whole. The film facts the ranking needs come
+as plain arrays (`model/*.npy`, `films.json`), so scoring a candidate list is a few numpy
+operations and the service needs no dataframe library.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import polars as pl
 from annoy import AnnoyIndex
 
 from marquee.v1 import catalog_pb2
@@ -29,15 +30,21 @@ from marquee_common.validation import require_text
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 5
-Reason = pb.Recommendation.Reason
+EXACT_SHARE = 0.2
+"""When the filters leave at most this share of the films, they are all scored exactly."""
+
+TEXT_SIMILARITY = pb.Recommendation.TEXT_SIMILARITY
+SHARED_GENRES = pb.Recommendation.SHARED_GENRES
+SAME_COLLECTION = pb.Recommendation.SAME_COLLECTION
+SAME_DIRECTOR = pb.Recommendation.SAME_DIRECTOR
 
 
 @dataclass(frozen=True)
 class Weights:
     """How the re-ranking blends evidence; defaults chosen with bench/bench_recommender.py."""
 
-    genre: float = 0.25  # times the Jaccard overlap of genre sets
-    collection: float = 0.35  # same collection as the seed
+    genre: float = 0.15  # times the Jaccard overlap of genre sets
+    collection: float = 0.5  # same collection as the seed
     director: float = 0.10  # a director in common with the seed
     quality: float = 0.08  # times log(votes) scaled to 0..1
     similarity_reason: float = 0.25  # cosine above which TEXT_SIMILARITY is given as a reason
@@ -45,7 +52,7 @@ class Weights:
 
 @dataclass(frozen=True)
 class Filters:
-    genres: frozenset[str]
+    genre_bits: int  # 0: any genre
     year_min: int | None
     year_max: int | None
     min_votes: int | None
@@ -53,7 +60,11 @@ class Filters:
 
     @property
     def narrowing(self) -> bool:
-        return bool(self.genres) or self.year_min is not None or self.year_max is not None or bool(self.min_votes)
+        return bool(self.genre_bits) or self.year_min is not None or self.year_max is not None or bool(self.min_votes)
+
+
+def _load(root: Path, name: str) -> np.ndarray:
+    return np.load(root / f"{name}.npy", allow_pickle=False)
 
 
 class Recommender:
@@ -63,17 +74,17 @@ class Recommender:
         started = time.perf_counter()
         self.weights = weights or Weights()
         self.base_width = width
-        manifest = read_manifest(folder)
-        self.manifest = manifest
-        model = manifest.get("model")
+        self.manifest = read_manifest(folder)
+        model = self.manifest.get("model")
         if not model:
             raise ReleaseError(f"release {folder} has no recommendation model; rebuild it with the pipeline")
         self.model: dict[str, Any] = model
         root = folder / "model"
-        self.items = np.load(root / "items.npy", allow_pickle=False)
-        self.vectors = np.load(root / "vectors.npy", mmap_mode="r", allow_pickle=False)
-        self.components = np.load(root / "components.npy", mmap_mode="r", allow_pickle=False)
-        self.idf = np.load(root / "idf.npy", allow_pickle=False)
+        self.items = _load(root, "items")
+        # Plain ndarray views of the mappings: no copy, and no np.memmap overhead per operation.
+        self.vectors = np.load(root / "vectors.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        self.components = np.load(root / "components.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        self.idf = _load(root, "idf")
         vocabulary = json.loads((root / "vocabulary.json").read_text(encoding="utf-8"))
         self.vocabulary = {term: i for i, term in enumerate(vocabulary)}
         self.analyzer = Analyzer.from_config(json.loads((root / "analyzer.json").read_text(encoding="utf-8")))
@@ -82,85 +93,43 @@ class Recommender:
         self.index = AnnoyIndex(self.dimensions, "angular")
         if not self.index.load(str(root / "index.ann"), prefault=False):
             raise ReleaseError(f"cannot load {root / 'index.ann'}")
-        if self.index.get_n_items() != len(self.items) or self.vectors.shape != (len(self.items), self.dimensions):
+        n = len(self.items)
+        if self.index.get_n_items() != n or self.vectors.shape != (n, self.dimensions):
             raise ReleaseError(f"model files in {root} disagree on the number of items")
-        self._load_films(folder)
+        self._load_films(root)
         self.load_seconds = time.perf_counter() - started
 
-    def _load_films(self, folder: Path) -> None:
-        order = pl.DataFrame({"id": self.items, "item": np.arange(len(self.items))})
-        movies = order.join(
-            pl.read_parquet(
-                folder / "movies.parquet",
-                columns=[
-                    "id",
-                    "title",
-                    "title_norm",
-                    "release_year",
-                    "release_date",
-                    "vote_count",
-                    "popularity",
-                    "adult",
-                    "collection_id",
-                ],
-            ),
-            on="id",
-            how="left",
-        ).sort("item")
-        if movies["title"].null_count():
-            raise ReleaseError("the model names films that movies.parquet lacks")
-        self.titles = movies["title"].to_list()
-        self.dates = movies["release_date"].dt.strftime("%Y-%m-%d").to_list()
-        self.years = movies["release_year"].to_numpy()
-        self.votes = movies["vote_count"].to_numpy()
-        self.adult = movies["adult"].to_numpy()
-        self.collection = movies["collection_id"].fill_null(-1).to_numpy()
+    def _load_films(self, root: Path) -> None:
+        films = json.loads((root / "films.json").read_text(encoding="utf-8"))
+        self.titles: list[str] = films["title"]
+        self.dates: list[str] = films["release_date"]
+        self.genre_list: list[str] = films["genre_names"]
+        self.years = _load(root, "years")
+        self.votes = _load(root, "votes")
+        self.adult = _load(root, "adult")
+        self.collection = _load(root, "collection")
+        self.genre_bits = _load(root, "genre_bits")
+        self.directors = _load(root, "directors")
+        if not all(len(a) == len(self.items) for a in (self.titles, self.years, self.genre_bits, self.directors)):
+            raise ReleaseError(f"film facts in {root} disagree with the index on the number of items")
         self.item_by_id = dict(zip(self.items.tolist(), range(len(self.items)), strict=True))
-        self.title_index = TitleIndex(
-            self.items.tolist(),
-            movies["title_norm"].to_list(),
-            self.titles,
-            self.years.tolist(),
-            self.votes.tolist(),
-            movies["popularity"].to_list(),
-        )
+        self.title_index = TitleIndex(self.items.tolist(), films["title_norm"], self.titles, self.years.tolist(),
+                                      self.votes.tolist(), _load(root, "popularity").tolist())  # fmt: skip
         self.quality = (np.log1p(self.votes) / math.log1p(max(int(self.votes.max(initial=0)), 1))).astype(np.float32)
-        mates: dict[int, list[int]] = {}
-        for item, coll in enumerate(self.collection.tolist()):
-            if coll >= 0:
-                mates.setdefault(coll, []).append(item)
-        self.collection_items = mates
-        genres = (
-            pl.read_parquet(folder / "genres.parquet", columns=["movie_id", "position", "name"])
-            .sort("movie_id", "position")
-            .group_by("movie_id", maintain_order=True)
-            .agg("name")
-        )
-        by_movie = dict(zip(genres["movie_id"].to_list(), genres["name"].to_list(), strict=True))
-        self.genres: list[tuple[str, ...]] = [tuple(by_movie.get(m, ())) for m in self.items.tolist()]
-        self.genre_sets = [frozenset(g) for g in self.genres]
-        self.genre_names = {normalize_text(g): g for names in self.genres for g in names}
-        directors = (
-            pl.scan_parquet(folder / "crew.parquet")
-            .filter(pl.col("job") == "Director")
-            .group_by("movie_id")
-            .agg(pl.col("person_id").unique())
-            .collect()
-        )
-        by_movie_dirs = dict(zip(directors["movie_id"].to_list(), directors["person_id"].to_list(), strict=True))
-        self.directors = [frozenset(by_movie_dirs.get(m, ())) for m in self.items.tolist()]
+        order = np.argsort(self.collection, kind="stable")
+        keys = self.collection[order]
+        self._collection_order, self._collection_keys = order, keys
+        self.genre_by_norm = {normalize_text(g): (i, g) for i, g in enumerate(self.genre_list)}
 
     # -- requests --------------------------------------------------------------------------
 
     def filters(self, request: pb.RecommendFilters) -> Filters:
-        genres = set()
+        bits = 0
         for name in request.genres:
-            norm = normalize_text(name)
-            if norm not in self.genre_names:
-                raise InvalidQuery(
-                    f"unknown genre {name!r}; known genres: {', '.join(sorted(self.genre_names.values()))}"
-                )
-            genres.add(self.genre_names[norm])
+            found = self.genre_by_norm.get(normalize_text(name))
+            if found is None:
+                raise InvalidQuery(f"unknown genre {name!r}; known genres: {', '.join(self.genre_list)}")
+            bits |= 1 << found[0]
         year_min = request.year_min if request.HasField("year_min") else None
         year_max = request.year_max if request.HasField("year_max") else None
         check_year(year_min)
@@ -170,17 +139,26 @@ class Recommender:
         min_votes = request.min_votes if request.HasField("min_votes") else None
         if min_votes is not None and min_votes < 0:
             raise InvalidQuery(f"min_votes must not be negative, got {min_votes}")
-        return Filters(frozenset(genres), year_min, year_max, min_votes, request.include_adult)
+        return Filters(bits, year_min, year_max, min_votes, request.include_adult)
 
-    def _passes(self, item: int, f: Filters) -> bool:
-        if self.adult[item] and not f.include_adult:
-            return False
-        if f.genres and not (self.genre_sets[item] & f.genres):
-            return False
-        year = self.years[item]
-        if (f.year_min is not None and year < f.year_min) or (f.year_max is not None and year > f.year_max):
-            return False
-        return not (f.min_votes and self.votes[item] < f.min_votes)
+    def _mask(self, items: np.ndarray | None, f: Filters) -> np.ndarray:
+        """Which of `items` (all films when None) pass the filters."""
+
+        def column(array: np.ndarray) -> np.ndarray:
+            return array if items is None else array[items]
+
+        keep = np.ones(len(self.items) if items is None else len(items), dtype=bool)
+        if not f.include_adult:
+            keep &= ~column(self.adult)
+        if f.genre_bits:
+            keep &= (column(self.genre_bits) & np.uint64(f.genre_bits)) != 0
+        if f.year_min is not None:
+            keep &= column(self.years) >= f.year_min
+        if f.year_max is not None:
+            keep &= column(self.years) <= f.year_max
+        if f.min_votes:
+            keep &= column(self.votes) >= f.min_votes
+        return keep
 
     def embed(self, text: str) -> np.ndarray:
         """Free text -> a unit vector in the films' space (TF-IDF, then the SVD projection)."""
@@ -198,20 +176,19 @@ class Recommender:
         return vector / norm
 
     def ref(self, item: int) -> catalog_pb2.MovieRef:
-        return catalog_pb2.MovieRef(
-            id=int(self.items[item]), title=self.titles[item], year=int(self.years[item]), release_date=self.dates[item]
-        )
+        return catalog_pb2.MovieRef(id=int(self.items[item]), title=self.titles[item], year=int(self.years[item]),
+                                    release_date=self.dates[item])  # fmt: skip
 
     def recommend(self, request: pb.RecommendRequest) -> pb.RecommendResponse:
         limit = request.limit or DEFAULT_LIMIT
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, got {request.limit}")
         filters = self.filters(request.filters)
-        seed_item, resolved = self._seed(request)
-        vector = self.vectors[seed_item] if seed_item is not None else self.embed(request.text)
-        ranked, matched = self._rank(vector, seed_item, filters, limit)
+        seed, resolved = self._seed(request)
+        vector = self.vectors[seed] if seed is not None else self.embed(request.text)
+        candidates, matched = self._candidates(vector, seed, filters, limit)
         response = pb.RecommendResponse(seed=resolved, matched=matched)
-        response.recommendations.extend(ranked)
+        response.recommendations.extend(self._rank(candidates, vector, seed, limit))
         return response
 
     def _seed(self, request: pb.RecommendRequest) -> tuple[int | None, pb.ResolvedSeed]:
@@ -226,79 +203,92 @@ class Recommender:
         if kind == "title":
             year = request.title.year if request.title.HasField("year") else None
             item, others = self.title_index.resolve(request.title.title, year)
-            return item, pb.ResolvedSeed(
-                kind=pb.ResolvedSeed.TITLE, movie=self.ref(item), same_title=[self.ref(i) for i in others]
-            )
+            return item, pb.ResolvedSeed(kind=pb.ResolvedSeed.TITLE, movie=self.ref(item),
+                                         same_title=[self.ref(i) for i in others])  # fmt: skip
         if kind == "text":
             require_text(request.text, "text")
             return None, pb.ResolvedSeed(kind=pb.ResolvedSeed.TEXT, text=request.text.strip())
         raise InvalidQuery("give a seed: movie_id, title or text")
 
-    def _candidates(self, vector: np.ndarray, seed: int | None, filters: Filters, limit: int) -> tuple[list[int], int]:
-        """Items passing the filters, from an ever wider search until there are enough."""
+    def _collection_mates(self, seed: int) -> np.ndarray:
+        coll = self.collection[seed]
+        if coll < 0:
+            return np.empty(0, dtype=np.int64)
+        start, end = np.searchsorted(self._collection_keys, [coll, coll + 1])
+        return self._collection_order[start:end]
+
+    def _candidates(self, vector: np.ndarray, seed: int | None, filters: Filters, limit: int
+                    ) -> tuple[np.ndarray, int]:  # fmt: skip
+        """(films to score, how many passed the filters): index neighbours widened until enough pass,
+        or, when the filters leave few films, every one of them."""
         total = len(self.items)
+        if filters.narrowing:
+            passing = np.flatnonzero(self._mask(None, filters))
+            if seed is not None:
+                passing = passing[passing != seed]
+            if len(passing) <= max(EXACT_SHARE * total, limit * 20):
+                return passing, len(passing)
         width = max(self.base_width, limit * 20) * (5 if filters.narrowing else 1)
+        query = vector.tolist()
         while True:
             width = min(width, total)
-            found = self.index.get_nns_by_vector(vector, width, search_k=max(self.search_k, width * 20))
-            pool = dict.fromkeys(found)
-            if seed is not None and self.collection[seed] >= 0:
-                pool.update(dict.fromkeys(self.collection_items[int(self.collection[seed])]))
-            passing = [i for i in pool if i != seed and self._passes(i, filters)]
-            if len(passing) >= limit * 2 or width >= total:
-                return passing, len(passing)
-            if width * 4 >= total:  # the last step: every film, exactly
-                everything = [i for i in range(total) if i != seed and self._passes(i, filters)]
-                return everything, len(everything)
+            search_k = max(self.search_k, 4 * width)
+            if seed is not None:
+                found = self.index.get_nns_by_item(seed, width + 1, search_k=search_k)
+            else:
+                found = self.index.get_nns_by_vector(query, width, search_k=search_k)
+            pool = np.asarray(found, dtype=np.int64)
+            if seed is not None:
+                pool = np.unique(np.concatenate((pool, self._collection_mates(seed))))
+                pool = pool[pool != seed]
+            pool = pool[self._mask(pool, filters)]
+            if len(pool) >= limit * 2 or width >= total:
+                return pool, len(pool)
             width *= 4
 
-    def _rank(
-        self, vector: np.ndarray, seed: int | None, filters: Filters, limit: int
-    ) -> tuple[list[pb.Recommendation], int]:
-        candidates, matched = self._candidates(vector, seed, filters, limit)
-        if not candidates:
-            return [], 0
-        cand = np.asarray(candidates, dtype=np.int64)
-        similarity = np.asarray(self.vectors[cand] @ vector, dtype=np.float64)
+    def _rank(self, cand: np.ndarray, vector: np.ndarray, seed: int | None, limit: int) -> list[pb.Recommendation]:
+        if len(cand) == 0:
+            return []
         w = self.weights
+        similarity = self.vectors[cand] @ vector
         score = similarity + w.quality * self.quality[cand]
-        extra: list[tuple[list[int], list[str]]] = []
         if seed is not None:
-            seed_genres, seed_dirs, seed_coll = self.genre_sets[seed], self.directors[seed], int(self.collection[seed])
-            for n, item in enumerate(candidates):
-                reasons: list[int] = []
-                shared = seed_genres & self.genre_sets[item]
-                if shared:
-                    score[n] += w.genre * len(shared) / len(seed_genres | self.genre_sets[item])
-                    reasons.append(Reason.SHARED_GENRES)
-                if seed_coll >= 0 and self.collection[item] == seed_coll:
-                    score[n] += w.collection
-                    reasons.append(Reason.SAME_COLLECTION)
-                if seed_dirs & self.directors[item]:
-                    score[n] += w.director
-                    reasons.append(Reason.SAME_DIRECTOR)
-                extra.append((reasons, sorted(shared)))
+            seed_bits = self.genre_bits[seed]
+            both = np.bitwise_count(self.genre_bits[cand] & seed_bits)
+            either = np.bitwise_count(self.genre_bits[cand] | seed_bits)
+            score += w.genre * np.divide(both, either, out=np.zeros(len(cand)), where=either > 0)
+            same_collection = (self.collection[cand] == self.collection[seed]) & (self.collection[seed] >= 0)
+            score += w.collection * same_collection
+            seed_dirs = self.directors[seed][self.directors[seed] >= 0]
+            same_director = np.isin(self.directors[cand], seed_dirs).any(axis=1) if len(seed_dirs) else None
+            if same_director is not None:
+                score += w.director * same_director
         top = np.argsort(-score, kind="stable")[:limit]
         out = []
         for n in top.tolist():
-            item = candidates[n]
-            reasons, shared = extra[n] if extra else ([], [])
-            if similarity[n] >= w.similarity_reason:
-                reasons = [Reason.TEXT_SIMILARITY, *reasons]
-            out.append(
-                pb.Recommendation(
-                    movie=self.ref(item),
-                    genres=self.genres[item],
-                    score=float(score[n]),
-                    similarity=float(similarity[n]),
-                    reasons=reasons,
-                    shared_genres=shared,
-                )
-            )
-        return out, matched
+            item = int(cand[n])
+            genres = self._genres(int(self.genre_bits[item]))
+            reasons = [TEXT_SIMILARITY] if similarity[n] >= w.similarity_reason else []
+            shared: list[str] = []
+            if seed is not None:
+                shared = self._genres(int(self.genre_bits[item] & self.genre_bits[seed]))
+                if shared:
+                    reasons.append(SHARED_GENRES)
+                if same_collection[n]:
+                    reasons.append(SAME_COLLECTION)
+                if same_director is not None and same_director[n]:
+                    reasons.append(SAME_DIRECTOR)
+            out.append(pb.Recommendation(movie=self.ref(item), genres=genres, score=float(score[n]),
+                                         similarity=float(similarity[n]), reasons=reasons,
+                                         shared_genres=shared))  # fmt: skip
+        return out
+
+    def _genres(self, bits: int) -> list[str]:
+        return [name for i, name in enumerate(self.genre_list) if bits >> i & 1]
 
     def model_info(self) -> pb.ModelInfo:
         m = self.model
+        parameters = {**m.get("parameters", {}), "search_k": m["search_k"], "terms": m.get("terms", "")}
         return pb.ModelInfo(
             release_version=str(self.manifest.get("version", "")),
             built_at=str(self.manifest.get("created_at", "")),
@@ -308,8 +298,5 @@ class Recommender:
             metric=str(m["metric"]),
             recall_at_10=float(m["recall_at_10"]),
             build_seconds=float(m.get("build_seconds", 0.0)),
-            parameters={
-                k: str(v)
-                for k, v in {**m.get("parameters", {}), "search_k": m["search_k"], "terms": m.get("terms", "")}.items()
-            },
+            parameters={k: str(v) for k, v in parameters.items()},
         )
