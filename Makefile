@@ -2,12 +2,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PARTS := -e common -e proto -e etl -e services/catalog -e services/recommender
+PARTS := -e common -e proto -e etl -e services/catalog -e services/recommender -e gateway
 STAMP := $(VENV)/.installed
 PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
-               services/catalog/pyproject.toml services/recommender/pyproject.toml
+               services/catalog/pyproject.toml services/recommender/pyproject.toml gateway/pyproject.toml
 
-.PHONY: install proto lint test release run-catalog run-recommender bench clean
+.PHONY: install proto lint test release run run-catalog run-recommender bench clean
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ test: proto lint
 release: proto
 	$(PY) -m marquee_etl
 
+# The whole stack as processes on 127.0.0.1 (catalog, recommender, gateway); Ctrl-C stops it.
+run: proto
+	$(PY) scripts/run_stack.py
+
 run-catalog: proto
 	test -e $${MARQUEE_DATA_DIR:-var/data}/current || $(PY) -m marquee_etl
 	$(PY) -m marquee_catalog
@@ -44,6 +48,8 @@ run-recommender: proto
 bench: proto
 	$(PY) bench/bench_pipeline.py
 	$(PY) bench/bench_catalog.py
+	$(PY) bench/bench_recommender.py
+	$(PY) bench/bench_gateway.py
 
 clean:
 	rm -rf $(VENV) var proto/marquee/v1/*_pb2*.py proto/marquee/v1/*_pb2*.pyi

@@ -82,3 +82,28 @@ def test_the_healthcheck_script_exits_zero_only_when_serving(catalog_process: Ru
 
     assert probe(catalog_process.port, "marquee.v1.CatalogService") == 0
     assert probe(catalog_process.port, "marquee.v1.NoSuchService") == 1
+
+
+def test_the_stack_has_four_services_and_only_the_gateway_publishes_a_port(compose: dict) -> None:
+    services = compose["services"]
+    assert set(services) == {"etl", "catalog", "recommender", "gateway"}
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"gateway"}
+    ports = services["gateway"]["ports"]
+    assert any("8000" in str(p.get("published", p) if isinstance(p, dict) else p) for p in ports)
+
+
+def test_the_gateway_starts_when_both_grpc_services_are_healthy(compose: dict) -> None:
+    gateway = compose["services"]["gateway"]
+    assert gateway["depends_on"] == {
+        "catalog": {"condition": "service_healthy"},
+        "recommender": {"condition": "service_healthy"},
+    }
+    env = gateway["environment"]
+    assert env["GATEWAY_CATALOG_TARGET"].startswith("dns:///catalog")
+    assert env["GATEWAY_RECOMMENDER_TARGET"].startswith("dns:///recommender")
+
+
+def test_grpc_services_can_be_scaled_no_fixed_names(compose: dict) -> None:
+    for name in ("catalog", "recommender"):
+        assert "container_name" not in compose["services"][name]

@@ -1,0 +1,122 @@
+"""A small in-memory cache of whole answers, in front of the routes.
+
+Why it is sound: the services answer from one immutable release, loaded at start-up, so the
+same GET gets the same answer until they are restarted on a new release. The gateway keeps
+recent answers (200, and the deterministic 400/404/422) for `ttl_s` seconds, so a new release
+shows through within that time; 5xx answers are never kept. Only data routes are cached
+(not /healthz, /readyz, /metrics, /docs). Each answer says how old it may be
+(`Cache-Control: public, max-age=...`), so clients and proxies may keep it too.
+
+GATEWAY_CACHE_TTL_S=0 turns it off; GATEWAY_CACHE_SIZE bounds the entries (least recently
+used go first). Hits and misses are counted in `marquee_gateway_cache_total{result}`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from marquee_gateway.metrics import Metrics
+
+CACHED_STATUSES = frozenset({200, 400, 404, 422})
+UNCACHED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
+MAX_BODY_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Entry:
+    expires: float
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    route: Any  # the matched route, so metrics and logs still name its template on a hit
+
+
+class ResponseCache:
+    """Least-recently-used answers keyed by path and query, each kept at most `ttl_s` seconds.
+
+    >>> cache = ResponseCache(size=2, ttl_s=60)
+    >>> cache.put(b"/a", Entry(time.monotonic() + 60, 200, [], b"{}", None))
+    >>> cache.get(b"/a").body
+    b'{}'
+    """
+
+    def __init__(self, size: int, ttl_s: float) -> None:
+        self.size = size
+        self.ttl_s = ttl_s
+        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+
+    def get(self, key: bytes) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires <= time.monotonic():
+            del self.entries[key]
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: bytes, entry: Entry) -> None:
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+class CacheMiddleware:
+    """Answers a repeated GET from the cache; keeps cacheable answers of the app."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache, metrics: Metrics) -> None:
+        self.app = app
+        self.cache = cache
+        self.metrics = metrics
+        self.max_age = f"public, max-age={int(cache.ttl_s)}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(UNCACHED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        key = scope.get("raw_path", path.encode()) + b"?" + scope.get("query_string", b"")
+        entry = self.cache.get(key)
+        if entry is not None:
+            self.metrics.cache.labels("hit").inc()
+            if entry.route is not None:
+                scope["route"] = entry.route
+            await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+            await send({"type": "http.response.body", "body": entry.body})
+            return
+        self.metrics.cache.labels("miss").inc()
+        start: Message | None = None
+        chunks: list[bytes] = []
+        cacheable = True
+
+        async def keep(message: Message) -> None:
+            nonlocal start, cacheable
+            if message["type"] == "http.response.start":
+                cacheable = message["status"] in CACHED_STATUSES
+                if cacheable:
+                    message["headers"] = [*message.get("headers", ()), (b"cache-control", self.max_age)]
+                start = message
+            elif message["type"] == "http.response.body" and cacheable:
+                chunks.append(message.get("body", b""))
+                if sum(map(len, chunks)) > MAX_BODY_BYTES:
+                    cacheable = False
+                elif not message.get("more_body", False) and start is not None:
+                    self.cache.put(
+                        key,
+                        Entry(
+                            time.monotonic() + self.cache.ttl_s,
+                            start["status"],
+                            list(start["headers"]),
+                            b"".join(chunks),
+                            scope.get("route"),
+                        ),
+                    )
+            await send(message)
+
+        await self.app(scope, receive, keep)

@@ -1,0 +1,169 @@
+"""The gateway's gRPC clients: one channel per upstream, made in the app's lifespan.
+
+Each channel resolves a `dns:///host:port` target and spreads calls over every address
+the name resolves to (round_robin), so `docker compose up --scale recommender=3` shares the
+load. Calls that fail UNAVAILABLE are retried by gRPC itself (the service config's
+retryPolicy, nothing else is retried), and every call carries the configured deadline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from marquee.v1 import catalog_pb2_grpc, recommender_pb2_grpc
+from marquee_gateway.config import GatewaySettings
+from marquee_gateway.errors import UpstreamError
+from marquee_gateway.metrics import Metrics
+
+CATALOG_SERVICE = "marquee.v1.CatalogService"
+RECOMMENDER_SERVICE = "marquee.v1.RecommenderService"
+
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+def service_config(service: str, attempts: int) -> str:
+    """The channel's service config: round_robin, and retry on UNAVAILABLE only.
+
+    >>> json.loads(service_config("marquee.v1.CatalogService", 3))["loadBalancingConfig"]
+    [{'round_robin': {}}]
+    """
+    config: dict[str, Any] = {"loadBalancingConfig": [{"round_robin": {}}]}
+    if attempts > 1:
+        config["methodConfig"] = [
+            {
+                "name": [{"service": service}],
+                "retryPolicy": {
+                    "maxAttempts": attempts,
+                    "initialBackoff": "0.05s",
+                    "maxBackoff": "0.5s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
+            }
+        ]
+    return json.dumps(config)
+
+
+def channel_options(service: str, attempts: int) -> list[tuple[str, Any]]:
+    return [
+        ("grpc.service_config", service_config(service, attempts)),
+        ("grpc.service_config_disable_resolution", 1),  # ours, not one from DNS TXT records
+        ("grpc.enable_retries", 1),
+        # An upstream that starts after the gateway is found within a second or two, not
+        # after gRPC's default back-off of up to two minutes.
+        ("grpc.initial_reconnect_backoff_ms", 200),
+        ("grpc.min_reconnect_backoff_ms", 200),
+        ("grpc.max_reconnect_backoff_ms", 2000),
+        ("grpc.keepalive_time_ms", 30_000),
+        ("grpc.keepalive_timeout_ms", 10_000),
+    ]
+
+
+class HealthChecker(Protocol):
+    def Check(self, request: health_pb2.HealthCheckRequest, timeout: float | None = None) -> Awaitable[Any]: ...
+
+
+class Upstream(Generic[S]):
+    """One upstream service: its stub, its health stub, its deadline.
+
+    `call` is the only way routes reach an upstream, so every call gets the deadline and
+    every failure becomes an `UpstreamError` (counted in the metrics).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        service: str,
+        stub: S,
+        health: HealthChecker,
+        deadline_s: float,
+        metrics: Metrics | None = None,
+        channel: grpc.aio.Channel | None = None,
+    ) -> None:
+        self.name = name
+        self.service = service
+        self.stub = stub
+        self.health = health
+        self.deadline_s = deadline_s
+        self.metrics = metrics
+        self.channel = channel
+
+    async def call(self, method: Callable[..., Awaitable[R]], request: Any) -> R:
+        """`await catalog.call(catalog.stub.GetMovie, pb.GetMovieRequest(movie_id=862))`."""
+        try:
+            return await method(request, timeout=self.deadline_s)
+        except grpc.aio.AioRpcError as exc:
+            if self.metrics is not None:
+                self.metrics.upstream_error(self.name, exc.code().name)
+            raise UpstreamError.from_rpc(self.name, exc) from None
+
+    async def serving_status(self) -> str:
+        """ "SERVING" when the upstream's health service says so; otherwise what it said or why it failed."""
+        try:
+            reply = await self.health.Check(
+                health_pb2.HealthCheckRequest(service=self.service), timeout=self.deadline_s
+            )
+        except grpc.aio.AioRpcError as exc:
+            if self.metrics is not None:
+                self.metrics.upstream_error(self.name, exc.code().name)
+            return exc.code().name
+        return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+    async def close(self) -> None:
+        if self.channel is not None:
+            await self.channel.close()
+
+
+CatalogClient = Upstream[catalog_pb2_grpc.CatalogServiceStub]
+RecommenderClient = Upstream[recommender_pb2_grpc.RecommenderServiceStub]
+
+
+@dataclass
+class Upstreams:
+    catalog: CatalogClient
+    recommender: RecommenderClient
+
+    async def close(self) -> None:
+        await self.catalog.close()
+        await self.recommender.close()
+
+
+Connector = Callable[[GatewaySettings, Metrics], Upstreams]
+"""Makes the upstreams in the lifespan; tests pass one that returns in-process fakes."""
+
+
+def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
+    """One grpc.aio channel per upstream. Call inside the running event loop (the lifespan)."""
+
+    def channel(target: str, service: str) -> grpc.aio.Channel:
+        return grpc.aio.insecure_channel(target, options=channel_options(service, settings.retry_attempts))
+
+    catalog = channel(settings.catalog_target, CATALOG_SERVICE)
+    recommender = channel(settings.recommender_target, RECOMMENDER_SERVICE)
+    return Upstreams(
+        catalog=Upstream(
+            "catalog",
+            CATALOG_SERVICE,
+            catalog_pb2_grpc.CatalogServiceStub(catalog),
+            health_pb2_grpc.HealthStub(catalog),
+            settings.deadline_s,
+            metrics,
+            catalog,
+        ),
+        recommender=Upstream(
+            "recommender",
+            RECOMMENDER_SERVICE,
+            recommender_pb2_grpc.RecommenderServiceStub(recommender),
+            health_pb2_grpc.HealthStub(recommender),
+            settings.deadline_s,
+            metrics,
+            recommender,
+        ),
+    )

@@ -1,0 +1,190 @@
+"""Every error answer of the gateway, mapped here and nowhere else.
+
+gRPC status -> HTTP status is one table (`HTTP_STATUS`, fallback 502). Every error answer,
+whatever raised it, has one body::
+
+    {"error": {"code": "NOT_FOUND", "message": "no film titled 'Alpah'; ...", "suggestions": ["Alpha"]}}
+
+GatewayError
+├── UpstreamError    a gRPC call failed; carries the upstream's status and suggestions
+└── InvalidRequest   the HTTP request cannot be answered as asked (INVALID_ARGUMENT)
+
+Request validation errors (FastAPI's) answer 422 INVALID_ARGUMENT; unknown routes 404
+NOT_FOUND; anything unexpected 500 INTERNAL, logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from marquee_common.rpc import SUGGESTIONS_KEY
+
+log = logging.getLogger("marquee.gateway")
+
+HTTP_STATUS: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.INVALID_ARGUMENT: 422,
+    grpc.StatusCode.FAILED_PRECONDITION: 400,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+}
+FALLBACK_STATUS = 502
+"""Any other upstream status: the upstream failed, not the caller."""
+
+CALLER_CODES = frozenset(
+    {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION}
+)
+"""Statuses whose upstream message is written for the caller and is passed on as it is."""
+
+ROUTE_ERROR_CODE = {404: "NOT_FOUND", 405: "UNIMPLEMENTED"}
+"""Starlette's own answers (no such route, wrong method), in the same vocabulary."""
+
+
+def http_status(code: grpc.StatusCode) -> int:
+    """The HTTP status answering a failed upstream call.
+
+    >>> http_status(grpc.StatusCode.NOT_FOUND), http_status(grpc.StatusCode.INTERNAL)
+    (404, 502)
+    """
+    return HTTP_STATUS.get(code, FALLBACK_STATUS)
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["NOT_FOUND"], description="gRPC status name")
+    message: str = Field(examples=["no film titled 'Toy Stroy'; did you mean 'Toy Story'?"])
+    suggestions: list[str] = Field(default_factory=list, examples=[["Toy Story"]])
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: ErrorDetail
+
+
+def error_body(code: str, message: str, suggestions: Sequence[str] = ()) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "suggestions": list(suggestions)}}
+
+
+def error_response(
+    status: int, code: str, message: str, suggestions: Sequence[str] = (), headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, suggestions), status_code=status, headers=headers)
+
+
+class GatewayError(Exception):
+    """An error the gateway answers on purpose, with a gRPC status code."""
+
+    def __init__(self, code: grpc.StatusCode, message: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.suggestions = list(suggestions)
+
+
+class InvalidRequest(GatewayError):
+    """The request's parameters contradict each other (title and text, say)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+class UpstreamError(GatewayError):
+    """A call to `upstream` ("catalog", "recommender") ended with a non-OK status."""
+
+    def __init__(self, upstream: str, code: grpc.StatusCode, message: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(code, message, suggestions)
+        self.upstream = upstream
+
+    @classmethod
+    def from_rpc(cls, upstream: str, exc: grpc.aio.AioRpcError) -> UpstreamError:
+        code = exc.code()
+        details = exc.details() or ""
+        if code in CALLER_CODES:
+            message = details or code.name
+        elif code == grpc.StatusCode.UNAVAILABLE:
+            message = f"the {upstream} service is unavailable; retry shortly"
+        elif code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            message = f"the {upstream} service did not answer in time"
+        else:
+            message = f"the {upstream} service failed ({code.name}): {details}"
+        return cls(upstream, code, message, suggestions_of(exc))
+
+
+def suggestions_of(exc: grpc.aio.AioRpcError) -> list[str]:
+    """The JSON list of close names a NOT_FOUND carries in its trailing metadata, if any."""
+    for key, value in exc.trailing_metadata() or ():
+        if key == SUGGESTIONS_KEY:
+            try:
+                decoded = json.loads(value)
+            except (ValueError, TypeError):
+                return []
+            return [str(s) for s in decoded] if isinstance(decoded, list) else []
+    return []
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        loc = [str(p) for p in error.get("loc", ())]
+        where = f"{loc[0]} parameter {loc[-1]!r}" if len(loc) >= 2 else (loc[0] if loc else "request")
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+async def _gateway_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GatewayError)
+    status = http_status(exc.code)
+    if isinstance(exc, UpstreamError) and exc.code not in CALLER_CODES:
+        log.warning(
+            "upstream failed",
+            extra={"upstream": exc.upstream, "code": exc.code.name, "path": request.url.path, "status": status},
+        )
+    return error_response(status, exc.code.name, exc.message, exc.suggestions)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(422, grpc.StatusCode.INVALID_ARGUMENT.name, _validation_message(exc))
+
+
+async def _route_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = ROUTE_ERROR_CODE.get(exc.status_code) or ("INVALID_ARGUMENT" if exc.status_code < 500 else "INTERNAL")
+    if exc.status_code == 404:
+        message = f"no route {request.method} {request.url.path}; the routes are listed at /docs"
+    else:
+        message = str(exc.detail) if exc.detail else HTTPStatus(exc.status_code).phrase
+    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("internal error", exc_info=exc, extra={"path": request.url.path})
+    return error_response(500, grpc.StatusCode.INTERNAL.name, "internal error; the gateway log has the details")
+
+
+def install(app: FastAPI) -> None:
+    """Register every error handler, once, on `app`."""
+    app.add_exception_handler(GatewayError, _gateway_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _route_error)
+    app.add_exception_handler(Exception, _internal_error)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "nothing matches; `suggestions` names close existing values"},
+    422: {"model": ErrorBody, "description": "invalid input (empty, over 200 characters, malformed)"},
+    503: {"model": ErrorBody, "description": "an upstream service is unavailable"},
+    504: {"model": ErrorBody, "description": "an upstream service did not answer within the deadline"},
+}
+"""The error answers every data route documents in OpenAPI."""

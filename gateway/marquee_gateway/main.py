@@ -1,0 +1,129 @@
+"""Wires the gateway: `create_app(settings)`, and `main()` running it under uvicorn."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import signal
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import metadata
+from types import FrameType
+
+import uvicorn
+from fastapi import FastAPI
+
+from marquee_common.logs import configure as configure_logs
+from marquee_gateway import clients, errors
+from marquee_gateway.cache import CacheMiddleware, ResponseCache
+from marquee_gateway.config import GatewaySettings
+from marquee_gateway.metrics import Metrics, ObserveMiddleware
+from marquee_gateway.routes import ROUTERS
+
+DESCRIPTION = """\
+Marquee's REST/JSON API over its gRPC services (catalog and recommender).
+
+Errors always answer `{"error": {"code", "message", "suggestions"}}`: 404 NOT_FOUND (with close
+names in `suggestions`), 422 INVALID_ARGUMENT, 400 FAILED_PRECONDITION, 503 UNAVAILABLE,
+504 DEADLINE_EXCEEDED, 502 for any other upstream failure.
+"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("marquee-gateway")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(settings: GatewaySettings, connect: clients.Connector = clients.connect) -> FastAPI:
+    """The FastAPI app; its lifespan opens one gRPC channel per upstream and closes them."""
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.upstreams = connect(settings, metrics)
+        # Everything made so far (modules, routes, models) lives as long as the process: keep it out
+        # of the garbage collector's full passes, which otherwise pause a busy gateway now and then.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            await app.state.upstreams.close()
+
+    app = FastAPI(
+        title="Marquee",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redirect_slashes=False,
+        # Our metrics are Prometheus' (metrics.py); FastAPI's OpenTelemetry hooks would only cost
+        # time on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    errors.install(app)
+    for router in ROUTERS:
+        # Straight into the app's own router rather than include_router(): FastAPI matches an
+        # included router's routes a second time inside it, on every request.
+        app.router.routes.extend(router.routes)
+    if settings.cache_ttl_s > 0 and settings.cache_size > 0:
+        app.add_middleware(
+            CacheMiddleware, cache=ResponseCache(settings.cache_size, settings.cache_ttl_s), metrics=metrics
+        )
+    app.add_middleware(ObserveMiddleware, metrics=metrics)  # added last: outermost, sees cached answers too
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn's app factory in each worker process (GATEWAY_WORKERS > 1)."""
+    settings = GatewaySettings()
+    _configure_logs(settings)
+    return create_app(settings)
+
+
+def _exit_zero(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+class _DropColor(logging.Filter):
+    """uvicorn adds an ANSI-coloured copy of some messages; a JSON log line does not want it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.__dict__.pop("color_message", None)
+        return True
+
+
+def _configure_logs(settings: GatewaySettings) -> None:
+    configure_logs("gateway", settings.log_level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).addFilter(_DropColor())
+
+
+def main() -> int:
+    settings = GatewaySettings()
+    _configure_logs(settings)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, restores these handlers, then raises the
+    # signal again: exit 0 then, as the gRPC services do, rather than die by the signal.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_zero)
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,  # our JSON logs, configured above
+        "access_log": False,  # ObserveMiddleware writes the access log
+        "server_header": False,
+        "proxy_headers": False,  # nothing sits in front of the gateway: log the real peer
+        "timeout_graceful_shutdown": settings.grace_s,
+    }
+    if settings.workers > 1:
+        # Every worker writes its metrics there; /metrics adds them up.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="marquee-gateway-metrics-"))
+        uvicorn.run("marquee_gateway.main:app_from_env", factory=True, workers=settings.workers, **options)  # type: ignore[arg-type]
+    else:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+    return 0

@@ -1,0 +1,156 @@
+"""/v1 routes answered by the catalog: release counts, title facts, people and groups.
+
+Text parameters take the rest of the path (`{name:path}`), so a title with a slash
+("Face/Off") still reaches the catalog, and an empty one is the catalog's INVALID_ARGUMENT.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from marquee.v1 import catalog_pb2 as pb
+from marquee_gateway import convert, models
+from marquee_gateway.deps import Catalog
+from marquee_gateway.examples import documented
+from marquee_gateway.routes.params import Year
+
+router = APIRouter(prefix="/v1")
+
+Month = Annotated[
+    str, Path(description="Spanish or English name, any case, accents optional, or 1..12", examples=["setiembre"])
+]
+Day = Annotated[str, Path(description="Spanish or English weekday, any case, accents optional", examples=["sábado"])]
+Title = Annotated[
+    str, Path(description="the whole title; case, accents and punctuation do not matter", examples=["Toy Story"])
+]
+LOOSE = "case, accents and punctuation do not matter"
+
+
+def title_request(title: str, year: int | None) -> pb.TitleRequest:
+    request = pb.TitleRequest(title=title)
+    if year is not None:
+        request.year = year
+    return request
+
+
+@router.get(
+    "/stats/releases/month/{month:path}",
+    response_model=models.ReleaseCount,
+    responses=documented("month"),
+    tags=["stats"],
+)
+async def releases_by_month(month: Month, catalog: Catalog) -> Any:
+    """How many films were released in a month, all years together."""
+    return convert.release_count(await catalog.call(catalog.stub.CountReleasesByMonth, pb.MonthRequest(month=month)))
+
+
+@router.get(
+    "/stats/releases/weekday/{day:path}",
+    response_model=models.ReleaseCount,
+    responses=documented("weekday"),
+    tags=["stats"],
+)
+async def releases_by_weekday(day: Day, catalog: Catalog) -> Any:
+    """How many films were released on a weekday, all years together."""
+    return convert.release_count(await catalog.call(catalog.stub.CountReleasesByWeekday, pb.WeekdayRequest(day=day)))
+
+
+@router.get(
+    "/titles/{title:path}/score", response_model=models.TitleScore, responses=documented("score"), tags=["titles"]
+)
+async def title_score(title: Title, catalog: Catalog, year: Year = None) -> Any:
+    """A film's popularity score, by title."""
+    return convert.title_score(await catalog.call(catalog.stub.GetTitleScore, title_request(title, year)))
+
+
+@router.get(
+    "/titles/{title:path}/votes", response_model=models.TitleVotes, responses=documented("votes"), tags=["titles"]
+)
+async def title_votes(title: Title, catalog: Catalog, year: Year = None) -> Any:
+    """A film's vote count and average, and whether it reaches 2000 votes."""
+    return convert.title_votes(await catalog.call(catalog.stub.GetTitleVotes, title_request(title, year)))
+
+
+@router.get(
+    "/titles/{title:path}/runtime",
+    response_model=models.TitleRuntime,
+    responses=documented("runtime"),
+    tags=["titles"],
+)
+async def title_runtime(title: Title, catalog: Catalog, year: Year = None) -> Any:
+    """A film's running time in minutes (null when the data has none)."""
+    return convert.title_runtime(await catalog.call(catalog.stub.GetRuntime, title_request(title, year)))
+
+
+@router.get(
+    "/titles/{title:path}/return", response_model=models.TitleReturn, responses=documented("return"), tags=["titles"]
+)
+async def title_return(title: Title, catalog: Catalog, year: Year = None) -> Any:
+    """A film's budget, revenue and return (revenue / budget, 0 when either is 0)."""
+    return convert.title_return(await catalog.call(catalog.stub.GetMovieReturn, title_request(title, year)))
+
+
+@router.get("/actors/{name:path}", response_model=models.Actor, responses=documented("actor"), tags=["people"])
+async def actor(name: Annotated[str, Path(description=LOOSE, examples=["Tom Hanks"])], catalog: Catalog) -> Any:
+    """An actor's films (less those they directed) and their total and average return."""
+    return convert.actor(await catalog.call(catalog.stub.GetActor, pb.NameRequest(name=name)))
+
+
+@router.get("/directors/{name:path}", response_model=models.Director, responses=documented("director"), tags=["people"])
+async def director(name: Annotated[str, Path(description=LOOSE, examples=["Michael Mann"])], catalog: Catalog) -> Any:
+    """A director's films, each with return, budget, revenue and profit."""
+    return convert.director(await catalog.call(catalog.stub.GetDirector, pb.NameRequest(name=name)))
+
+
+@router.get(
+    "/collections/{name:path}",
+    response_model=models.CollectionStats,
+    responses=documented("collection"),
+    tags=["groups"],
+)
+async def collection(
+    name: Annotated[str, Path(description=f"{LOOSE}; 'Collection' optional", examples=["Toy Story"])],
+    catalog: Catalog,
+) -> Any:
+    """A collection (franchise), with or without the word "Collection": its films and revenue."""
+    return convert.collection(await catalog.call(catalog.stub.GetCollection, pb.NameRequest(name=name)))
+
+
+@router.get(
+    "/companies/{name:path}", response_model=models.CompanyStats, responses=documented("company"), tags=["groups"]
+)
+async def company(
+    name: Annotated[str, Path(description=LOOSE, examples=["Pixar Animation Studios"])], catalog: Catalog
+) -> Any:
+    """A production company: how many films and their total revenue."""
+    return convert.company(await catalog.call(catalog.stub.GetCompany, pb.NameRequest(name=name)))
+
+
+@router.get(
+    "/countries/{country:path}",
+    response_model=models.CountryCount,
+    responses=documented("country"),
+    tags=["groups"],
+)
+async def country(
+    country: Annotated[str, Path(description="name as in the data, or ISO 3166-1 code", examples=["France"])],
+    catalog: Catalog,
+) -> Any:
+    """How many films were produced in a country."""
+    return convert.country(await catalog.call(catalog.stub.CountByCountry, pb.CountryRequest(country=country)))
+
+
+@router.get(
+    "/languages/{language:path}",
+    response_model=models.LanguageCount,
+    responses=documented("language"),
+    tags=["groups"],
+)
+async def language(
+    language: Annotated[str, Path(description="ISO 639-1 code, the data's name or the English name", examples=["fr"])],
+    catalog: Catalog,
+) -> Any:
+    """How many films have a language as their original language."""
+    return convert.language(await catalog.call(catalog.stub.CountByLanguage, pb.LanguageRequest(language=language)))

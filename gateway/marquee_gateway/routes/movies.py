@@ -1,0 +1,81 @@
+"""/v1 routes about films: one film, search, similar films, recommendations, the model."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from marquee.v1 import catalog_pb2 as pb
+from marquee.v1 import recommender_pb2 as rpb
+from marquee_gateway import convert, models
+from marquee_gateway.deps import Catalog, Recommender
+from marquee_gateway.errors import InvalidRequest
+from marquee_gateway.examples import documented
+from marquee_gateway.routes.params import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Filters, Limit, Year
+
+router = APIRouter(prefix="/v1", tags=["films"])
+
+MovieId = Annotated[int, Path(ge=INT64_MIN, le=INT64_MAX, description="the film's TMDB id", examples=[862])]
+
+
+@router.get("/movies/{movie_id}", response_model=models.Movie, responses=documented("movie"))
+async def get_movie(movie_id: MovieId, catalog: Catalog) -> Any:
+    """Everything about one film: genres, collection, companies, countries, money, votes, directors, top cast."""
+    return convert.movie(await catalog.call(catalog.stub.GetMovie, pb.GetMovieRequest(movie_id=movie_id)))
+
+
+@router.get("/movies", response_model=models.SearchPage, responses=documented("search"))
+async def search_movies(
+    catalog: Catalog,
+    query: Annotated[str, Query(description="title words; exact, prefix and close spellings match", examples=["toy"])],
+    year: Annotated[int | None, Query(ge=INT32_MIN, le=INT32_MAX, description="release year")] = None,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 10,
+    page_token: Annotated[str, Query(description="next_page_token of the previous page")] = "",
+) -> Any:
+    """Films by title: exact matches first, then titles starting with the query, then close spellings."""
+    request = pb.SearchMoviesRequest(query=query, page_size=page_size, page_token=page_token)
+    if year is not None:
+        request.year = year
+    return convert.search_page(await catalog.call(catalog.stub.SearchMovies, request))
+
+
+@router.get("/movies/{movie_id}/similar", response_model=models.Recommendations, responses=documented("similar"))
+async def similar_movies(movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = 5) -> Any:
+    """Films similar to this one (never itself), optionally filtered by genre, years, votes."""
+    request = rpb.RecommendRequest(movie_id=movie_id, limit=limit, filters=filters)
+    return convert.recommendations(await recommender.call(recommender.stub.Recommend, request))
+
+
+@router.get("/recommendations", response_model=models.Recommendations, responses=documented("recommendations"))
+async def recommendations(
+    recommender: Recommender,
+    filters: Filters,
+    title: Annotated[
+        str | None, Query(description="a film's title (give title or text)", examples=["Toy Story"])
+    ] = None,
+    year: Year = None,
+    text: Annotated[
+        str | None, Query(description="free text (give title or text)", examples=["a cowboy doll and a space toy"])
+    ] = None,
+    limit: Limit = 5,
+) -> Any:
+    """Films similar to a title or to free text: exactly one of `title` or `text`."""
+    if (title is None) == (text is None):
+        raise InvalidRequest("give exactly one of title or text")
+    request = rpb.RecommendRequest(limit=limit, filters=filters)
+    if title is not None:
+        request.title.title = title
+        if year is not None:
+            request.title.year = year
+    else:
+        if year is not None:
+            raise InvalidRequest("year picks one of several films sharing a title; it needs title, not text")
+        request.text = text or ""
+    return convert.recommendations(await recommender.call(recommender.stub.Recommend, request))
+
+
+@router.get("/model", response_model=models.ModelInfo, responses=documented("model"), tags=["operations"])
+async def model_info(recommender: Recommender) -> Any:
+    """The recommender's model: release, size, index parameters, measured recall."""
+    return convert.model_info(await recommender.call(recommender.stub.GetModelInfo, rpb.GetModelInfoRequest()))

@@ -1,0 +1,55 @@
+"""Operations: liveness, readiness over the gRPC health protocol, Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import grpc
+from fastapi import APIRouter
+from fastapi.responses import RedirectResponse, Response
+
+from marquee_gateway import models
+from marquee_gateway.deps import MetricsDep, UpstreamsDep
+from marquee_gateway.errors import ErrorBody, GatewayError
+from marquee_gateway.metrics import CONTENT_TYPE
+
+router = APIRouter(tags=["operations"])
+
+SERVING = "SERVING"
+
+
+@router.get("/healthz", response_model=models.Health)
+async def healthz() -> Any:
+    """The process is up (it does not ask the upstreams: see /readyz)."""
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    response_model=models.Ready,
+    responses={
+        200: {"content": {"application/json": {"example": {"status": "ready", "upstreams": {"catalog": SERVING}}}}},
+        503: {"model": ErrorBody, "description": "an upstream does not report SERVING"},
+    },
+)
+async def readyz(upstreams: UpstreamsDep) -> Any:
+    """Ready when both upstreams report SERVING over the gRPC health protocol; else 503."""
+    clients = (upstreams.catalog, upstreams.recommender)
+    statuses = await asyncio.gather(*(c.serving_status() for c in clients))
+    by_name = {c.name: status for c, status in zip(clients, statuses, strict=True)}
+    waiting = [f"{name} {status}" for name, status in by_name.items() if status != SERVING]
+    if waiting:
+        raise GatewayError(grpc.StatusCode.UNAVAILABLE, f"not ready: {', '.join(waiting)}")
+    return {"status": "ready", "upstreams": by_name}
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
+async def metrics(metrics: MetricsDep) -> Response:
+    """Prometheus text format: requests by route and status, latency, upstream errors."""
+    return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+
+
+@router.get("/", include_in_schema=False)
+async def root() -> RedirectResponse:
+    return RedirectResponse("/docs")

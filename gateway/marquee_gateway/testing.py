@@ -1,0 +1,376 @@
+"""In-process fakes of the upstream stubs, for tests of the gateway without any server.
+
+Fakes, not mocks: `FakeCatalog` and `FakeRecommender` answer from three real films of the
+bundled sample with the services' rules (empty or over-long input is INVALID_ARGUMENT,
+unknown names are NOT_FOUND with close suggestions in the trailing metadata), and fail the
+way a real channel fails when told to (`fail_with`). `FakeHealth` reports a settable status.
+
+    app = create_app(GatewaySettings(), connect=fake_connector(catalog, recommender))
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from grpc_health.v1 import health_pb2
+
+from marquee.v1 import catalog_pb2 as pb
+from marquee.v1 import recommender_pb2 as rpb
+from marquee_common.rpc import SUGGESTIONS_KEY
+from marquee_common.text import MAX_QUERY_CHARS, normalize_text
+from marquee_gateway.clients import CATALOG_SERVICE, RECOMMENDER_SERVICE, Connector, Upstream, Upstreams
+from marquee_gateway.config import GatewaySettings
+from marquee_gateway.metrics import Metrics
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.testclient import TestClient
+
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+          "noviembre", "diciembre")  # fmt: skip
+WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+
+def rpc_error(code: grpc.StatusCode, details: str = "", suggestions: Iterable[str] = ()) -> grpc.aio.AioRpcError:
+    """The exception a grpc.aio stub raises, with suggestions in the trailing metadata like the services'."""
+    names = list(suggestions)
+    trailing = grpc.aio.Metadata((SUGGESTIONS_KEY, json.dumps(names).encode())) if names else grpc.aio.Metadata()
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), trailing, details)
+
+
+def _movie(**fields: Any) -> pb.Movie:
+    ret = fields.pop("ret")
+    movie = pb.Movie(**fields)
+    setattr(movie, "return", ret)
+    return movie
+
+
+FILMS = (
+    _movie(id=862, title="Toy Story", year=1995, release_date="1995-10-30", runtime=81.0, genres=["Animation"],
+           budget=30000000, revenue=373554033, ret=12.4518011, popularity=21.946943, vote_average=7.7,
+           vote_count=5415, original_language="en", directors=[pb.Person(id=7879, name="John Lasseter")],
+           collection=pb.Collection(id=10194, name="Toy Story Collection"),
+           companies=[pb.Company(id=3, name="Pixar Animation Studios")],
+           countries=[pb.Country(iso_3166_1="US", name="United States of America")],
+           cast=[pb.CastCredit(person_id=31, name="Tom Hanks", character="Woody (voice)", order=0)]),
+    _movie(id=949, title="Heat", year=1995, release_date="1995-12-15", runtime=170.0, genres=["Action", "Crime"],
+           budget=60000000, revenue=187436818, ret=3.123946966666667, popularity=17.924927, vote_average=7.7,
+           vote_count=1886, original_language="en", directors=[pb.Person(id=638, name="Michael Mann")]),
+    _movie(id=8844, title="Jumanji", year=1995, release_date="1995-12-15", genres=["Adventure"],
+           budget=65000000, revenue=262797249, ret=4.043034, popularity=17.015539, vote_average=6.9,
+           vote_count=2413, original_language="en"),
+)  # fmt: skip
+
+
+def _ref(m: pb.Movie) -> pb.MovieRef:
+    return pb.MovieRef(id=m.id, title=m.title, year=m.year, release_date=m.release_date)
+
+
+def _check(value: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{what} must not be empty")
+    if len(text) > MAX_QUERY_CHARS:
+        raise rpc_error(
+            grpc.StatusCode.INVALID_ARGUMENT, f"{what} is {len(text)} characters long; at most 200 are accepted"
+        )
+    norm = normalize_text(text)
+    if not norm:
+        raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{what} {text!r} has no letters or digits")
+    return norm
+
+
+def _not_found(what: str, value: str, names: Iterable[str]) -> grpc.aio.AioRpcError:
+    close = difflib.get_close_matches(value, list(names), n=5, cutoff=0.5)
+    hint = f"; did you mean {', '.join(repr(n) for n in close)}?" if close else ""
+    return rpc_error(grpc.StatusCode.NOT_FOUND, f"no {what} named {value.strip()!r}{hint}", close)
+
+
+@dataclass
+class FakeStub:
+    """What both fakes share: a call log (method, request, timeout) and injected failures."""
+
+    calls: list[tuple[str, Any, float | None]] = field(default_factory=list)
+    failures: dict[str, BaseException] = field(default_factory=dict)
+
+    def fail_with(self, method: str, code: grpc.StatusCode, details: str = "") -> None:
+        """Make `method` (or "*" for every method) fail as a broken channel or server would."""
+        self.failures[method] = rpc_error(code, details)
+
+    def break_with(self, method: str, exc: BaseException) -> None:
+        """Make `method` (or "*") raise something no upstream should: a fault of the gateway's own."""
+        self.failures[method] = exc
+
+    def _enter(self, method: str, request: Any, timeout: float | None) -> None:
+        self.calls.append((method, request, timeout))
+        failure = self.failures.get(method) or self.failures.get("*")
+        if failure is not None:
+            raise failure
+
+
+class FakeCatalog(FakeStub):
+    """CatalogService over three films of the bundled sample."""
+
+    def _title(self, request: pb.TitleRequest) -> pb.Movie:
+        norm = _check(request.title, "title")
+        for m in FILMS:
+            if normalize_text(m.title) == norm and (not request.HasField("year") or m.year == request.year):
+                return m
+        raise _not_found("film", request.title, [m.title for m in FILMS])
+
+    async def GetMovie(self, request: pb.GetMovieRequest, timeout: float | None = None) -> pb.Movie:
+        self._enter("GetMovie", request, timeout)
+        if request.movie_id <= 0:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"movie_id must be positive, got {request.movie_id}")
+        for m in FILMS:
+            if m.id == request.movie_id:
+                return m
+        raise rpc_error(grpc.StatusCode.NOT_FOUND, f"no film with id {request.movie_id}")
+
+    async def SearchMovies(self, request: pb.SearchMoviesRequest, timeout: float | None = None) -> Any:
+        self._enter("SearchMovies", request, timeout)
+        norm = _check(request.query, "query")
+        hits = [
+            pb.SearchHit(movie=_ref(m), match=pb.SearchHit.PREFIX, score=90.0, vote_count=m.vote_count)
+            for m in FILMS
+            if normalize_text(m.title).startswith(norm)
+        ]
+        return pb.SearchMoviesResponse(hits=hits, total_size=len(hits))
+
+    async def CountReleasesByMonth(self, request: pb.MonthRequest, timeout: float | None = None) -> Any:
+        self._enter("CountReleasesByMonth", request, timeout)
+        norm = _check(request.month, "month")
+        if norm not in MONTHS:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{request.month.strip()!r} is not a month", MONTHS)
+        number = MONTHS.index(norm) + 1
+        count = sum(int(m.release_date[5:7]) == number for m in FILMS)
+        return pb.ReleaseCountResponse(name=norm, number=number, count=count)
+
+    async def CountReleasesByWeekday(self, request: pb.WeekdayRequest, timeout: float | None = None) -> Any:
+        self._enter("CountReleasesByWeekday", request, timeout)
+        norm = _check(request.day, "day")
+        names = [normalize_text(d) for d in WEEKDAYS]
+        if norm not in names:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{request.day.strip()!r} is not a weekday", WEEKDAYS)
+        number = names.index(norm) + 1
+        return pb.ReleaseCountResponse(name=WEEKDAYS[number - 1], number=number, count=2 if number == 1 else 0)
+
+    async def GetTitleScore(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+        self._enter("GetTitleScore", request, timeout)
+        m = self._title(request)
+        return pb.TitleScoreResponse(movie=_ref(m), popularity=m.popularity)
+
+    async def GetTitleVotes(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+        self._enter("GetTitleVotes", request, timeout)
+        m = self._title(request)
+        return pb.TitleVotesResponse(
+            movie=_ref(m),
+            vote_count=m.vote_count,
+            vote_average=m.vote_average,
+            reaches_2000_votes=m.vote_count >= 2000,
+        )
+
+    async def GetRuntime(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+        self._enter("GetRuntime", request, timeout)
+        m = self._title(request)
+        reply = pb.RuntimeResponse(movie=_ref(m))
+        if m.HasField("runtime"):
+            reply.runtime = m.runtime
+        return reply
+
+    async def GetMovieReturn(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+        self._enter("GetMovieReturn", request, timeout)
+        m = self._title(request)
+        reply = pb.MovieReturnResponse(movie=_ref(m), budget=m.budget, revenue=m.revenue)
+        setattr(reply, "return", getattr(m, "return"))
+        return reply
+
+    async def GetActor(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+        self._enter("GetActor", request, timeout)
+        if _check(request.name, "actor name") != "tom hanks":
+            raise _not_found("actor", request.name, ["Tom Hanks", "Tom Noonan"])
+        film = pb.ActorFilm(movie=_ref(FILMS[0]), character="Woody (voice)")
+        setattr(film, "return", getattr(FILMS[0], "return"))
+        ret = getattr(FILMS[0], "return")
+        return pb.ActorResponse(
+            name="Tom Hanks", person_ids=[31], movie_count=1, total_return=ret, average_return=ret, films=[film]
+        )
+
+    async def GetDirector(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+        self._enter("GetDirector", request, timeout)
+        if _check(request.name, "director name") != "michael mann":
+            raise _not_found("director", request.name, ["Michael Mann"])
+        heat = FILMS[1]
+        film = pb.DirectorFilm(
+            movie=_ref(heat),
+            title=heat.title,
+            release_date=heat.release_date,
+            budget=heat.budget,
+            revenue=heat.revenue,
+            profit=heat.revenue - heat.budget,
+        )
+        setattr(film, "return", getattr(heat, "return"))
+        return pb.DirectorResponse(
+            name="Michael Mann", person_ids=[638], movie_count=1, total_return=getattr(heat, "return"), films=[film]
+        )
+
+    async def GetCollection(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+        self._enter("GetCollection", request, timeout)
+        if _check(request.name, "collection name") not in ("toy story", "toy story collection"):
+            raise _not_found("collection", request.name, ["Toy Story Collection"])
+        return pb.CollectionResponse(
+            name="Toy Story Collection",
+            collection_id=10194,
+            movie_count=1,
+            total_revenue=FILMS[0].revenue,
+            average_revenue=float(FILMS[0].revenue),
+            films=[_ref(FILMS[0])],
+        )
+
+    async def GetCompany(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+        self._enter("GetCompany", request, timeout)
+        if _check(request.name, "company name") != "pixar animation studios":
+            raise _not_found("production company", request.name, ["Pixar Animation Studios"])
+        return pb.CompanyResponse(
+            name="Pixar Animation Studios", company_ids=[3], movie_count=1, total_revenue=FILMS[0].revenue
+        )
+
+    async def CountByCountry(self, request: pb.CountryRequest, timeout: float | None = None) -> Any:
+        self._enter("CountByCountry", request, timeout)
+        if _check(request.country, "country") not in ("us", "united states of america"):
+            raise _not_found("country", request.country, ["United States of America"])
+        return pb.CountryResponse(name="United States of America", iso_3166_1="US", count=1)
+
+    async def CountByLanguage(self, request: pb.LanguageRequest, timeout: float | None = None) -> Any:
+        self._enter("CountByLanguage", request, timeout)
+        if _check(request.language, "language") not in ("en", "english"):
+            raise _not_found("language", request.language, ["English"])
+        return pb.LanguageResponse(iso_639_1="en", name="English", english_name="English", count=3)
+
+
+class FakeRecommender(FakeStub):
+    """RecommenderService: the other films, best voted first, never the seed."""
+
+    async def Recommend(self, request: rpb.RecommendRequest, timeout: float | None = None) -> Any:
+        self._enter("Recommend", request, timeout)
+        limit = request.limit or 5
+        if not 1 <= limit <= 50:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"limit must be between 1 and 50, got {limit}")
+        seed = rpb.ResolvedSeed()
+        kind = request.WhichOneof("seed")
+        if kind == "movie_id":
+            found = [m for m in FILMS if m.id == request.movie_id]
+            if not found:
+                raise rpc_error(grpc.StatusCode.NOT_FOUND, f"no film with id {request.movie_id}")
+            seed.kind = rpb.ResolvedSeed.MOVIE_ID
+            seed.movie.CopyFrom(_ref(found[0]))
+        elif kind == "title":
+            norm = _check(request.title.title, "title")
+            found = [m for m in FILMS if normalize_text(m.title) == norm]
+            if not found:
+                raise _not_found("film", request.title.title, [m.title for m in FILMS])
+            seed.kind = rpb.ResolvedSeed.TITLE
+            seed.movie.CopyFrom(_ref(found[0]))
+        elif kind == "text":
+            _check(request.text, "text")
+            seed.kind, seed.text = rpb.ResolvedSeed.TEXT, request.text
+            found = []
+        else:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "give a seed: movie_id, title or text")
+        others = sorted((m for m in FILMS if m not in found), key=lambda m: -m.vote_count)
+        recommendations = [
+            rpb.Recommendation(
+                movie=_ref(m),
+                genres=list(m.genres),
+                score=0.5,
+                similarity=0.25,
+                reasons=[rpb.Recommendation.TEXT_SIMILARITY],
+            )
+            for m in others[:limit]
+        ]
+        return rpb.RecommendResponse(seed=seed, recommendations=recommendations, matched=len(others))
+
+    async def GetModelInfo(self, request: rpb.GetModelInfoRequest, timeout: float | None = None) -> Any:
+        self._enter("GetModelInfo", request, timeout)
+        return rpb.ModelInfo(
+            release_version="20261126T055211923Z-d7ff1319",
+            built_at="2026-11-26T05:52:11Z",
+            items=len(FILMS),
+            dimensions=64,
+            trees=20,
+            metric="angular",
+            recall_at_10=0.97,
+            parameters={"svd_components": "64"},
+            build_seconds=1.5,
+        )
+
+
+class FakeHealth:
+    """grpc.health.v1 Check: SERVING unless told otherwise (a status name, or a failing code)."""
+
+    def __init__(self, status: str = "SERVING", error: grpc.StatusCode | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.asked: list[str] = []
+
+    async def Check(self, request: health_pb2.HealthCheckRequest, timeout: float | None = None) -> Any:
+        self.asked.append(request.service)
+        if self.error is not None:
+            raise rpc_error(self.error, "failed to connect to all addresses")
+        return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.ServingStatus.Value(self.status))
+
+
+@contextmanager
+def http_client(app: FastAPI) -> Iterator[TestClient]:
+    """A TestClient over `app`, lifespan included; server errors answer as they would over HTTP."""
+    with warnings.catch_warnings():
+        # Starlette prefers the httpx2 package but works the same over httpx (a test dependency only).
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+        from starlette.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@contextmanager
+def gateway_client(fakes: Fakes, **settings: Any) -> Iterator[TestClient]:
+    """A TestClient over the gateway wired to `fakes`."""
+    from marquee_gateway.main import create_app
+
+    with http_client(create_app(GatewaySettings(**settings), connect=fakes.connector())) as client:
+        yield client
+
+
+@dataclass
+class Fakes:
+    """Every fake the gateway talks to, to arrange failures and read call logs in a test."""
+
+    catalog: FakeCatalog = field(default_factory=FakeCatalog)
+    recommender: FakeRecommender = field(default_factory=FakeRecommender)
+    catalog_health: FakeHealth = field(default_factory=FakeHealth)
+    recommender_health: FakeHealth = field(default_factory=FakeHealth)
+
+    def connector(self) -> Connector:
+        def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
+            return Upstreams(
+                catalog=Upstream(
+                    "catalog", CATALOG_SERVICE, self.catalog, self.catalog_health, settings.deadline_s, metrics
+                ),  # type: ignore[arg-type]
+                recommender=Upstream(
+                    "recommender",
+                    RECOMMENDER_SERVICE,
+                    self.recommender,
+                    self.recommender_health,
+                    settings.deadline_s,
+                    metrics,
+                ),  # type: ignore[arg-type]
+            )
+
+        return connect
