@@ -30,19 +30,25 @@ class NameIndex:
         self.display = display_by_norm
         self.sorted = sorted(display_by_norm)
         self.buckets: dict[str, np.ndarray] | None = None
-        if len(self.sorted) > BUCKETED_ABOVE:
-            members: dict[str, list[int]] = {}
-            for i, name in enumerate(self.sorted):
-                for word in set(name.split()):
-                    members.setdefault(word[:3], []).append(i)
-            self.buckets = {key: np.asarray(found, dtype=np.int32) for key, found in members.items()}
+
+    def prepare(self) -> None:
+        """Build the word buckets of a big index. Services call it in the background once serving;
+        until it is done, suggestions score every name (slower, same answers)."""
+        if len(self.sorted) <= BUCKETED_ABOVE or self.buckets is not None:
+            return
+        members: dict[str, list[int]] = {}
+        for i, name in enumerate(self.sorted):
+            for word in set(name.split()):
+                members.setdefault(word[:3], []).append(i)
+        self.buckets = {key: np.asarray(found, dtype=np.int32) for key, found in members.items()}
 
     def _choices(self, norm: str) -> list[str]:
         """Names worth scoring: all of them, or for a big index those sharing a word's first three
         letters with the query, which keeps a suggestion to a few milliseconds."""
         if self.buckets is None:
             return self.sorted
-        parts = [self.buckets[w[:3]] for w in set(norm.split()) if w[:3] in self.buckets]
+        buckets = self.buckets
+        parts = [buckets[w[:3]] for w in set(norm.split()) if w[:3] in buckets]
         if not parts:
             return []
         return [self.sorted[i] for i in np.unique(np.concatenate(parts)).tolist()]

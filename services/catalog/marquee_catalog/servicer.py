@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import grpc
@@ -28,7 +29,10 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         self._store: CatalogStore | None = None
 
     def load(self) -> None:
-        self._store = CatalogStore(resolve_current(self.data_dir))
+        store = CatalogStore(resolve_current(self.data_dir))
+        self._store = store
+        # Suggestions work at once by scoring every name; their faster buckets come a moment later.
+        threading.Thread(target=store.prepare_suggestions, name="prepare-suggestions", daemon=True).start()
 
     @property
     def store(self) -> CatalogStore:

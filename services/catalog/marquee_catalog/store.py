@@ -111,7 +111,7 @@ class NameGroups:
     def __init__(
         self, frame: pl.LazyFrame, keep: Sequence[str], name: str = "name_norm", display: str = "name"
     ) -> None:
-        ordered = frame.filter(pl.col(name) != "").sort(name).collect()
+        ordered = frame.filter(pl.col(name) != "").sort(name, multithreaded=False).collect()
         column = ordered.get_column(name)
         norms = column.unique(maintain_order=True).to_list()
         counts = column.unique_counts().to_numpy().astype(np.int64)
@@ -244,6 +244,11 @@ class CatalogStore:
         self._load_countries(t["countries"])
         self._load_languages(t["languages"], t["movies"])
         self.load_seconds = time.perf_counter() - started
+
+    def prepare_suggestions(self) -> None:
+        """Build the big name indexes' buckets; run in the background once the service is serving."""
+        for index in (self.actors.names, self.directors.names, self.titles, self.company_names):
+            index.prepare()
 
     # -- loading ---------------------------------------------------------------------------
 
