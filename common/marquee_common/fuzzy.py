@@ -56,10 +56,13 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self.sorted)
 
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        """(start, end) in `sorted` of the names starting with `prefix`."""
+        return bisect.bisect_left(self.sorted, prefix), bisect.bisect_left(self.sorted, prefix + "\U0010ffff")
+
     def with_prefix(self, prefix: str) -> list[str]:
         """Normalised names starting with `prefix`, in order."""
-        start = bisect.bisect_left(self.sorted, prefix)
-        end = bisect.bisect_left(self.sorted, prefix + "\U0010ffff")
+        start, end = self.prefix_range(prefix)
         return self.sorted[start:end]
 
     def close(self, norm: str, limit: int = SUGGESTIONS, cutoff: float = 60.0) -> list[tuple[str, float]]:

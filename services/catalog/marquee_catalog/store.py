@@ -270,6 +270,7 @@ class CatalogStore:
             for word in set(norm.split()):
                 self.title_words.setdefault(word, []).append(norm)
         self.title_word_sets = {word: set(titles) for word, titles in self.title_words.items()}
+        self.sorted_title_votes = np.asarray([self.best_votes[n] for n in self.titles.sorted], dtype=np.int64)
         self.month_counts = np.bincount(movies["release_month"].to_numpy(), minlength=13)
         self.weekday_counts = np.bincount(movies["release_weekday"].to_numpy(), minlength=8)
 
@@ -449,9 +450,9 @@ class CatalogStore:
         """(match kind, score, title) in answer order: exact, prefix, then close or containing the words."""
         if norm in self.by_title:
             yield pb.SearchHit.EXACT, 100.0, norm
-        prefixed = self.titles.with_prefix(norm + " ")
-        for title in sorted(prefixed, key=self.best_votes.__getitem__, reverse=True):
-            yield pb.SearchHit.PREFIX, 90.0, title
+        start, end = self.titles.prefix_range(norm + " ")
+        for i in (start + np.argsort(-self.sorted_title_votes[start:end], kind="stable")).tolist():
+            yield pb.SearchHit.PREFIX, 90.0, self.titles.sorted[i]
         close = self.titles.close(norm, limit=50, cutoff=FUZZY_CUTOFF)
         close.sort(key=lambda kv: (-kv[1], -self.best_votes[kv[0]]))
         for title, score in close:
