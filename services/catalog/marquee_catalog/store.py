@@ -228,7 +228,11 @@ class CatalogStore:
         self.countries = Groups(t["countries"], "movie_id", ["position"], ["iso_3166_1", "name"])
         self.spoken = Groups(t["spoken_languages"], "movie_id", ["position"], ["iso_639_1", "name"])
         # Kaggle lists cast in billing order; the first positions hold the top-billed.
-        top_billed = cast.filter(pl.col("position") < TOP_CAST * 2).collect()
+        top_billed = (
+            cast.filter(pl.col("position") < TOP_CAST * 2)
+            .select("movie_id", "position", "order", "person_id", "name", "character")
+            .collect()
+        )
         self.cast_by_movie = Groups(top_billed, "movie_id", ["order", "position"],
                                     ["person_id", "name", "character", "order"])  # fmt: skip
         del top_billed
