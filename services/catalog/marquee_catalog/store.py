@@ -275,6 +275,11 @@ class CatalogStore:
                 self.title_words.setdefault(word, []).append(norm)
         self.title_word_sets = {word: set(titles) for word, titles in self.title_words.items()}
         self.sorted_title_votes = np.asarray([self.best_votes[n] for n in self.titles.sorted], dtype=np.int64)
+        by_year: dict[int, dict[str, str]] = {}
+        for norm, found in self.by_title.items():
+            for i in found:
+                by_year.setdefault(columns["release_year"][i], {})[norm] = self.titles.display[norm]
+        self.titles_by_year = {year: NameIndex(names) for year, names in by_year.items()}
         self.month_counts = np.bincount(movies["release_month"].to_numpy(), minlength=13)
         self.weekday_counts = np.bincount(movies["release_weekday"].to_numpy(), minlength=8)
 
@@ -450,14 +455,26 @@ class CatalogStore:
         setattr(response, "return", row.ret)
         return response
 
-    def _ranked_titles(self, norm: str) -> Iterator[tuple[int, float, str]]:
-        """(match kind, score, title) in answer order: exact, prefix, then close or containing the words."""
-        if norm in self.by_title:
+    def _ranked_titles(self, norm: str, year: int | None) -> Iterator[tuple[int, float, str]]:
+        """(match kind, score, title) in answer order: exact, prefix, then close or containing the words.
+
+        With a year, only that year's titles are considered, so a common word stays cheap.
+        """
+        universe = self.titles_by_year.get(year, NameIndex({})) if year is not None else self.titles
+        if norm in universe.display:
             yield pb.SearchHit.EXACT, 100.0, norm
-        start, end = self.titles.prefix_range(norm + " ")
-        for i in (start + np.argsort(-self.sorted_title_votes[start:end], kind="stable")).tolist():
-            yield pb.SearchHit.PREFIX, 90.0, self.titles.sorted[i]
-        close = self.titles.close(norm, limit=50, cutoff=FUZZY_CUTOFF)
+        start, end = universe.prefix_range(norm + " ")
+        prefixed = universe.sorted[start:end]
+        for title in (
+            sorted(prefixed, key=self.best_votes.__getitem__, reverse=True)
+            if year is not None
+            else (
+                self.titles.sorted[i]
+                for i in (start + np.argsort(-self.sorted_title_votes[start:end], kind="stable")).tolist()
+            )
+        ):
+            yield pb.SearchHit.PREFIX, 90.0, title
+        close = universe.close(norm, limit=50, cutoff=FUZZY_CUTOFF)
         close.sort(key=lambda kv: (-kv[1], -self.best_votes[kv[0]]))
         for title, score in close:
             if score >= CONTAINS_SCORE:
@@ -466,6 +483,8 @@ class CatalogStore:
         if words and words[0] in self.title_words:
             others = [self.title_word_sets[w] for w in words[1:] if w in self.title_word_sets]
             if len(others) == len(words) - 1:
+                if year is not None:
+                    others.append(universe.display.keys())  # type: ignore[arg-type]
                 for title in self.title_words[words[0]]:  # best voted first
                     if all(title in s for s in others):
                         yield pb.SearchHit.FUZZY, CONTAINS_SCORE, title
@@ -484,7 +503,7 @@ class CatalogStore:
         found: list[tuple[int, float, int]] = []  # (kind, score, row); films are cheap to list, costly to build
         seen: set[str] = set()
         capped = False
-        for kind, score, title in self._ranked_titles(norm):
+        for kind, score, title in self._ranked_titles(norm, year):
             if title in seen:
                 continue
             seen.add(title)
