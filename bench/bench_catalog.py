@@ -53,7 +53,6 @@ import json
 import os
 import platform
 import random
-import shutil
 import signal
 import socket
 import statistics
@@ -74,6 +73,8 @@ from typing import Any
 import grpc
 import polars as pl
 import psutil
+from bench_pipeline import SHARED, ensure_data
+from bench_pipeline import BenchError as DataError
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from marquee.v1 import catalog_pb2 as pb
@@ -140,7 +141,7 @@ WEEKDAYS_ES = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", 
 WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-class BenchError(Exception):
+class BenchError(DataError):
     """A run or the set-up failed; the message says which and why."""
 
 
@@ -166,13 +167,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--synth",
         type=Path,
-        default=Path("/work/shared/tools/synth_tmdb.py"),
+        default=SHARED / "tools" / "synth_tmdb.py",
         help="the synth_tmdb.py generator, used when --data lacks the files",
     )
     parser.add_argument(
         "--seed-data",
         type=Path,
-        default=Path("/work/shared/data"),
+        default=SHARED / "data",
         help="folder with the real 5,000-row movies_metadata.csv and credits.csv the generator grows",
     )
     args = parser.parse_args(argv)
@@ -186,59 +187,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 # -- data set-up (as bench_pipeline.py does it) ------------------------------------------------
-
-
-def has_data(folder: Path) -> bool:
-    return all((folder / name).is_file() for name in FILES)
-
-
-def generate(folder: Path, synth: Path, seed_data: Path) -> None:
-    """Write the full-size set into `folder` via a temp folder: never a half set."""
-    for needed in (synth, seed_data / FILES[0], seed_data / FILES[1]):
-        if not needed.is_file():
-            raise BenchError(f"cannot make the data: {needed} does not exist")
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".gen-", dir=folder))
-    try:
-        print(f"making the full-size data set in {folder} (about 25 s) ...", flush=True)
-        done = subprocess.run(
-            [
-                sys.executable,
-                str(synth),
-                "scale",
-                "--movies",
-                str(seed_data / FILES[0]),
-                "--credits",
-                str(seed_data / FILES[1]),
-                "--out-dir",
-                str(staging),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BenchError(f"synth_tmdb.py failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-        for name in FILES:
-            os.replace(staging / name, folder / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def ensure_data(folder: Path, synth: Path, seed_data: Path) -> Path:
-    """`folder` if it holds both files; else make them there, or in a cache folder."""
-    if has_data(folder):
-        return folder
-    try:
-        generate(folder, synth, seed_data)
-        return folder
-    except PermissionError:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        fallback = cache / "marquee-bench" / "full"
-        print(f"{folder} is not writable; using {fallback}", flush=True)
-        if not has_data(fallback):
-            generate(fallback, synth, seed_data)
-        return fallback
 
 
 def clean_env() -> dict[str, str]:

@@ -366,8 +366,8 @@ def line(result: Result, target: tuple[float, float] | None) -> tuple[str, bool]
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench_gateway.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("/tmp/marquee-full"), help="full-size raw CSVs")
-    parser.add_argument("--synth", type=Path, default=Path("/work/shared/tools/synth_tmdb.py"))
-    parser.add_argument("--seed-data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--synth", type=Path, default=REPO.parent / "shared" / "tools" / "synth_tmdb.py")
+    parser.add_argument("--seed-data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--release-dir", type=Path, default=Path(tempfile.gettempdir()) / "marquee-bench-release")
     parser.add_argument("--rebuild", action="store_true", help="build a new release even if one exists")
     parser.add_argument("--routes", default="movie,recomendacion", help="comma-separated: movie, recomendacion")

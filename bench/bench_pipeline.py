@@ -60,6 +60,8 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = Path(__file__).resolve().with_name("baseline_pandas.py")
 FILES = ("movies_metadata.csv", "credits.csv")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+"""../shared beside the project: the real sample and the generator that grows it."""
 GNU_TIME = Path("/usr/bin/time")
 MB = 1024 * 1024
 TIME_TARGET = 10.0  # marquee must be at least this many times faster
@@ -119,13 +121,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--synth",
         type=Path,
-        default=Path("/work/shared/tools/synth_tmdb.py"),
+        default=SHARED / "tools" / "synth_tmdb.py",
         help="the synth_tmdb.py generator, used when --data lacks the files",
     )
     parser.add_argument(
         "--seed-data",
         type=Path,
-        default=Path("/work/shared/data"),
+        default=SHARED / "data",
         help="folder with the real 5,000-row movies_metadata.csv and credits.csv the generator grows",
     )
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@ title alone, exact cosine over a full n x n matrix) on every measure, and sets t
 quality, speed and memory. Unit tests cannot tell; this script checks them on the machine
 it runs on, in one run, side by side.
 
-A. Quality, on the bundled real sample (`--sample`, default /work/shared/data, 5,000 films):
+A. Quality, on the bundled real sample (`--sample`, default ../shared/data, 5,000 films):
 
 * A release is built by the real pipeline (`python -m marquee_etl`, default model settings,
   no MARQUEE_* variable leaking in) into a temp folder.
@@ -101,6 +101,8 @@ import numpy as np
 import polars as pl
 import psutil
 from annoy import AnnoyIndex
+from bench_pipeline import SHARED, ensure_data
+from bench_pipeline import BenchError as DataError
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from marquee.v1 import recommender_pb2 as pb
@@ -149,7 +151,7 @@ FAST_RECONNECT = [
 ]
 
 
-class BenchError(Exception):
+class BenchError(DataError):
     """A run or the set-up failed; the message says which and why."""
 
 
@@ -170,8 +172,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sample",
         type=Path,
-        default=Path("/work/shared/data"),
-        help="folder with the real 5,000-film sample the quality is measured on (default /work/shared/data)",
+        default=SHARED / "data",
+        help="folder with the real 5,000-film sample the quality is measured on (default ../shared/data)",
     )
     parser.add_argument("--no-sweep", action="store_true", help="skip the weight and model sweeps of part A")
     parser.add_argument(
@@ -185,7 +187,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--synth",
         type=Path,
-        default=Path("/work/shared/tools/synth_tmdb.py"),
+        default=SHARED / "tools" / "synth_tmdb.py",
         help="the synth_tmdb.py generator, used when --data lacks the files",
     )
     args = parser.parse_args(argv)
@@ -781,59 +783,6 @@ def quality(args: argparse.Namespace, work: Path) -> bool:
 
 
 # -- part B: speed and size ------------------------------------------------------------------
-
-
-def has_data(folder: Path) -> bool:
-    return all((folder / name).is_file() for name in FILES)
-
-
-def generate(folder: Path, synth: Path, seed_data: Path) -> None:
-    """Write the full-size set into `folder` via a temp folder: never a half set."""
-    for needed in (synth, seed_data / FILES[0], seed_data / FILES[1]):
-        if not needed.is_file():
-            raise BenchError(f"cannot make the data: {needed} does not exist")
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".gen-", dir=folder))
-    try:
-        print(f"making the full-size data set in {folder} (about 25 s) ...", flush=True)
-        done = subprocess.run(
-            [
-                sys.executable,
-                str(synth),
-                "scale",
-                "--movies",
-                str(seed_data / FILES[0]),
-                "--credits",
-                str(seed_data / FILES[1]),
-                "--out-dir",
-                str(staging),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BenchError(f"synth_tmdb.py failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-        for name in FILES:
-            os.replace(staging / name, folder / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def ensure_data(folder: Path, synth: Path, seed_data: Path) -> Path:
-    """`folder` if it holds both files; else make them there, or in a cache folder."""
-    if has_data(folder):
-        return folder
-    try:
-        generate(folder, synth, seed_data)
-        return folder
-    except PermissionError:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        fallback = cache / "marquee-bench" / "full"
-        print(f"{folder} is not writable; using {fallback}", flush=True)
-        if not has_data(fallback):
-            generate(fallback, synth, seed_data)
-        return fallback
 
 
 def free_port() -> int:

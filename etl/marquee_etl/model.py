@@ -13,7 +13,6 @@ to run code in a service. Files, under `model/` in the release folder:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -30,6 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from marquee_common.analyzer import Analyzer
 from marquee_common.errors import ReleaseError
+from marquee_etl.release import sha256_file
 from marquee_etl.text import normalized
 
 MODEL_DIR = "model"
@@ -191,14 +191,6 @@ def measure_recall(index: AnnoyIndex, vectors: np.ndarray, queries: np.ndarray, 
     return found / (k * len(queries))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def build_model(
     tables: dict[str, pl.DataFrame], params: ModelParams, progress: Callable[[str], None] = print
 ) -> Callable[[Path], dict[str, Any]]:
@@ -272,7 +264,7 @@ def build_model(
         np.save(out / "items.npy", np.asarray(ids, dtype=np.int64), allow_pickle=False)
         index.save(str(out / "index.ann"))
         write_films(out, tables, ids)
-        files = {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(out.iterdir())}
+        files = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in sorted(out.iterdir())}
         return {
             "model": {
                 "kind": "tfidf-svd-annoy",
