@@ -14,6 +14,7 @@ from marquee.v1 import catalog_pb2 as pb
 from marquee_gateway import convert, models
 from marquee_gateway.deps import Catalog
 from marquee_gateway.examples import documented
+from marquee_gateway.responses import json_answer
 from marquee_gateway.routes.params import Year
 
 router = APIRouter(prefix="/v1")
@@ -41,6 +42,7 @@ def title_request(title: str, year: int | None) -> pb.TitleRequest:
     responses=documented("month"),
     tags=["stats"],
 )
+@json_answer
 async def releases_by_month(month: Month, catalog: Catalog) -> Any:
     """How many films were released in a month, all years together."""
     return convert.release_count(await catalog.call(catalog.stub.CountReleasesByMonth, pb.MonthRequest(month=month)))
@@ -52,6 +54,7 @@ async def releases_by_month(month: Month, catalog: Catalog) -> Any:
     responses=documented("weekday"),
     tags=["stats"],
 )
+@json_answer
 async def releases_by_weekday(day: Day, catalog: Catalog) -> Any:
     """How many films were released on a weekday, all years together."""
     return convert.release_count(await catalog.call(catalog.stub.CountReleasesByWeekday, pb.WeekdayRequest(day=day)))
@@ -60,6 +63,7 @@ async def releases_by_weekday(day: Day, catalog: Catalog) -> Any:
 @router.get(
     "/titles/{title:path}/score", response_model=models.TitleScore, responses=documented("score"), tags=["titles"]
 )
+@json_answer
 async def title_score(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's popularity score, by title."""
     return convert.title_score(await catalog.call(catalog.stub.GetTitleScore, title_request(title, year)))
@@ -68,6 +72,7 @@ async def title_score(title: Title, catalog: Catalog, year: Year = None) -> Any:
 @router.get(
     "/titles/{title:path}/votes", response_model=models.TitleVotes, responses=documented("votes"), tags=["titles"]
 )
+@json_answer
 async def title_votes(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's vote count and average, and whether it reaches 2000 votes."""
     return convert.title_votes(await catalog.call(catalog.stub.GetTitleVotes, title_request(title, year)))
@@ -79,6 +84,7 @@ async def title_votes(title: Title, catalog: Catalog, year: Year = None) -> Any:
     responses=documented("runtime"),
     tags=["titles"],
 )
+@json_answer
 async def title_runtime(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's running time in minutes (null when the data has none)."""
     return convert.title_runtime(await catalog.call(catalog.stub.GetRuntime, title_request(title, year)))
@@ -87,18 +93,21 @@ async def title_runtime(title: Title, catalog: Catalog, year: Year = None) -> An
 @router.get(
     "/titles/{title:path}/return", response_model=models.TitleReturn, responses=documented("return"), tags=["titles"]
 )
+@json_answer
 async def title_return(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's budget, revenue and return (revenue / budget, 0 when either is 0)."""
     return convert.title_return(await catalog.call(catalog.stub.GetMovieReturn, title_request(title, year)))
 
 
 @router.get("/actors/{name:path}", response_model=models.Actor, responses=documented("actor"), tags=["people"])
+@json_answer
 async def actor(name: Annotated[str, Path(description=LOOSE, examples=["Tom Hanks"])], catalog: Catalog) -> Any:
     """An actor's films (less those they directed) and their total and average return."""
     return convert.actor(await catalog.call(catalog.stub.GetActor, pb.NameRequest(name=name)))
 
 
 @router.get("/directors/{name:path}", response_model=models.Director, responses=documented("director"), tags=["people"])
+@json_answer
 async def director(name: Annotated[str, Path(description=LOOSE, examples=["Michael Mann"])], catalog: Catalog) -> Any:
     """A director's films, each with return, budget, revenue and profit."""
     return convert.director(await catalog.call(catalog.stub.GetDirector, pb.NameRequest(name=name)))
@@ -110,6 +119,7 @@ async def director(name: Annotated[str, Path(description=LOOSE, examples=["Micha
     responses=documented("collection"),
     tags=["groups"],
 )
+@json_answer
 async def collection(
     name: Annotated[str, Path(description=f"{LOOSE}; 'Collection' optional", examples=["Toy Story"])],
     catalog: Catalog,
@@ -121,6 +131,7 @@ async def collection(
 @router.get(
     "/companies/{name:path}", response_model=models.CompanyStats, responses=documented("company"), tags=["groups"]
 )
+@json_answer
 async def company(
     name: Annotated[str, Path(description=LOOSE, examples=["Pixar Animation Studios"])], catalog: Catalog
 ) -> Any:
@@ -134,6 +145,7 @@ async def company(
     responses=documented("country"),
     tags=["groups"],
 )
+@json_answer
 async def country(
     country: Annotated[str, Path(description="name as in the data, or ISO 3166-1 code", examples=["France"])],
     catalog: Catalog,
@@ -148,6 +160,7 @@ async def country(
     responses=documented("language"),
     tags=["groups"],
 )
+@json_answer
 async def language(
     language: Annotated[str, Path(description="ISO 639-1 code, the data's name or the English name", examples=["fr"])],
     catalog: Catalog,

@@ -16,6 +16,7 @@ from marquee.v1 import recommender_pb2 as rpb
 from marquee_gateway import models
 from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.examples import documented
+from marquee_gateway.responses import json_answer
 
 router = APIRouter(tags=["assignment (español)"])
 
@@ -43,6 +44,7 @@ async def _weekday(catalog: Catalog, dia: str) -> pb.ReleaseCountResponse:
 @router.get(
     "/cantidad_filmaciones_mes/{mes:path}", response_model=models.CantidadMes, responses=documented("cantidad_mes")
 )
+@json_answer
 async def cantidad_filmaciones_mes(mes: Mes, catalog: Catalog) -> Any:
     """Cantidad de películas estrenadas en un mes, en todos los años."""
     r = await _month(catalog, mes)
@@ -56,6 +58,7 @@ async def cantidad_filmaciones_mes(mes: Mes, catalog: Catalog) -> Any:
 @router.get(
     "/cantidad_filmaciones_dia/{dia:path}", response_model=models.CantidadDia, responses=documented("cantidad_dia")
 )
+@json_answer
 async def cantidad_filmaciones_dia(dia: Dia, catalog: Catalog) -> Any:
     """Cantidad de películas estrenadas en un día de la semana, en todos los años."""
     r = await _weekday(catalog, dia)
@@ -67,6 +70,7 @@ async def cantidad_filmaciones_dia(dia: Dia, catalog: Catalog) -> Any:
 
 
 @router.get("/peliculas_mes/{mes:path}", response_model=models.PeliculasMes, responses=documented("peliculas_mes"))
+@json_answer
 async def peliculas_mes(mes: Mes, catalog: Catalog) -> Any:
     """Cantidad de películas estrenadas en un mes (versión anterior de la consigna)."""
     r = await _month(catalog, mes)
@@ -74,6 +78,7 @@ async def peliculas_mes(mes: Mes, catalog: Catalog) -> Any:
 
 
 @router.get("/peliculas_dia/{dia:path}", response_model=models.PeliculasDia, responses=documented("peliculas_dia"))
+@json_answer
 async def peliculas_dia(dia: Dia, catalog: Catalog) -> Any:
     """Cantidad de películas estrenadas en un día de la semana (versión anterior de la consigna)."""
     r = await _weekday(catalog, dia)
@@ -81,6 +86,7 @@ async def peliculas_dia(dia: Dia, catalog: Catalog) -> Any:
 
 
 @router.get("/score_titulo/{titulo:path}", response_model=models.ScoreTitulo, responses=documented("score_titulo"))
+@json_answer
 async def score_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     """Año de estreno y score (popularidad) de una película."""
     r = await catalog.call(catalog.stub.GetTitleScore, pb.TitleRequest(title=titulo))
@@ -95,6 +101,7 @@ async def score_titulo(titulo: Titulo, catalog: Catalog) -> Any:
 
 
 @router.get("/votos_titulo/{titulo:path}", response_model=models.VotosTitulo, responses=documented("votos_titulo"))
+@json_answer
 async def votos_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     """Cantidad de votos y promedio de una película; sin promedio por debajo de 2000 votos."""
     r = await catalog.call(catalog.stub.GetTitleVotes, pb.TitleRequest(title=titulo))
@@ -115,6 +122,7 @@ async def votos_titulo(titulo: Titulo, catalog: Catalog) -> Any:
 
 
 @router.get("/get_actor/{nombre_actor:path}", response_model=models.ActorEs, responses=documented("get_actor"))
+@json_answer
 async def get_actor(
     nombre_actor: Annotated[str, Path(description="nombre del actor", examples=["Tom Hanks"])], catalog: Catalog
 ) -> Any:
@@ -133,6 +141,7 @@ async def get_actor(
 @router.get(
     "/get_director/{nombre_director:path}", response_model=models.DirectorEs, responses=documented("get_director")
 )
+@json_answer
 async def get_director(
     nombre_director: Annotated[str, Path(description="nombre del director", examples=["Michael Mann"])],
     catalog: Catalog,
@@ -156,6 +165,7 @@ async def get_director(
 
 
 @router.get("/recomendacion/{titulo:path}", response_model=models.Recomendacion, responses=documented("recomendacion"))
+@json_answer
 async def recomendacion(titulo: Titulo, recommender: Recommender) -> Any:
     """Cinco películas similares a la dada."""
     request = rpb.RecommendRequest(title=rpb.TitleSeed(title=titulo), limit=RECOMMENDATIONS)
@@ -166,6 +176,7 @@ async def recomendacion(titulo: Titulo, recommender: Recommender) -> Any:
 @router.get(
     "/peliculas_idioma/{idioma:path}", response_model=models.PeliculasIdioma, responses=documented("peliculas_idioma")
 )
+@json_answer
 async def peliculas_idioma(
     idioma: Annotated[str, Path(description="código ISO 639-1 o nombre del idioma", examples=["fr"])],
     catalog: Catalog,
@@ -184,6 +195,7 @@ async def peliculas_idioma(
     response_model=models.PeliculaDuracion,
     responses=documented("peliculas_duracion"),
 )
+@json_answer
 async def peliculas_duracion(
     pelicula: Annotated[str, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
 ) -> Any:
@@ -201,6 +213,7 @@ async def peliculas_duracion(
 
 
 @router.get("/franquicia/{franquicia:path}", response_model=models.Franquicia, responses=documented("franquicia"))
+@json_answer
 async def franquicia(
     franquicia: Annotated[str, Path(description="nombre de la colección", examples=["Toy Story Collection"])],
     catalog: Catalog,
@@ -218,6 +231,7 @@ async def franquicia(
 
 
 @router.get("/peliculas_pais/{pais:path}", response_model=models.PeliculasPais, responses=documented("peliculas_pais"))
+@json_answer
 async def peliculas_pais(
     pais: Annotated[str, Path(description="nombre del país o código ISO 3166-1", examples=["France"])],
     catalog: Catalog,
@@ -239,6 +253,7 @@ Productora = Annotated[str, Path(description="nombre de la productora", examples
     response_model=models.ProductoraExitosa,
     responses=documented("productoras_exitosas"),
 )
+@json_answer
 async def productoras_exitosas(productora: Productora, catalog: Catalog) -> Any:
     """Revenue total y cantidad de películas de una productora."""
     r = await _company(catalog, productora)
@@ -251,6 +266,7 @@ async def productoras_exitosas(productora: Productora, catalog: Catalog) -> Any:
 
 
 @router.get("/productoras/{productora:path}", response_model=models.Productora, responses=documented("productoras"))
+@json_answer
 async def productoras(productora: Productora, catalog: Catalog) -> Any:
     """Ganancia (revenue) total y cantidad de películas de una productora (versión anterior de la consigna)."""
     r = await _company(catalog, productora)
@@ -258,6 +274,7 @@ async def productoras(productora: Productora, catalog: Catalog) -> Any:
 
 
 @router.get("/retorno/{pelicula:path}", response_model=models.Retorno, responses=documented("retorno"))
+@json_answer
 async def retorno(
     pelicula: Annotated[str, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
 ) -> Any:

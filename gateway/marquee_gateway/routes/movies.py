@@ -12,6 +12,7 @@ from marquee_gateway import convert, models
 from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.errors import InvalidRequest
 from marquee_gateway.examples import documented
+from marquee_gateway.responses import json_answer
 from marquee_gateway.routes.params import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Filters, Limit, Year
 
 router = APIRouter(prefix="/v1", tags=["films"])
@@ -20,12 +21,14 @@ MovieId = Annotated[int, Path(ge=INT64_MIN, le=INT64_MAX, description="the film'
 
 
 @router.get("/movies/{movie_id}", response_model=models.Movie, responses=documented("movie"))
+@json_answer
 async def get_movie(movie_id: MovieId, catalog: Catalog) -> Any:
     """Everything about one film: genres, collection, companies, countries, money, votes, directors, top cast."""
     return convert.movie(await catalog.call(catalog.stub.GetMovie, pb.GetMovieRequest(movie_id=movie_id)))
 
 
 @router.get("/movies", response_model=models.SearchPage, responses=documented("search"))
+@json_answer
 async def search_movies(
     catalog: Catalog,
     query: Annotated[str, Query(description="title words; exact, prefix and close spellings match", examples=["toy"])],
@@ -41,6 +44,7 @@ async def search_movies(
 
 
 @router.get("/movies/{movie_id}/similar", response_model=models.Recommendations, responses=documented("similar"))
+@json_answer
 async def similar_movies(movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = 5) -> Any:
     """Films similar to this one (never itself), optionally filtered by genre, years, votes."""
     request = rpb.RecommendRequest(movie_id=movie_id, limit=limit, filters=filters)
@@ -48,6 +52,7 @@ async def similar_movies(movie_id: MovieId, recommender: Recommender, filters: F
 
 
 @router.get("/recommendations", response_model=models.Recommendations, responses=documented("recommendations"))
+@json_answer
 async def recommendations(
     recommender: Recommender,
     filters: Filters,
@@ -76,6 +81,7 @@ async def recommendations(
 
 
 @router.get("/model", response_model=models.ModelInfo, responses=documented("model"), tags=["operations"])
+@json_answer
 async def model_info(recommender: Recommender) -> Any:
     """The recommender's model: release, size, index parameters, measured recall."""
     return convert.model_info(await recommender.call(recommender.stub.GetModelInfo, rpb.GetModelInfoRequest()))
