@@ -51,7 +51,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import signal
 import socket
@@ -65,7 +64,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from math import ceil
 from pathlib import Path
 from typing import Any
@@ -75,6 +73,7 @@ import polars as pl
 import psutil
 from bench_pipeline import SHARED, ensure_data
 from bench_pipeline import BenchError as DataError
+from bench_pipeline import machine as shared_machine
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from marquee.v1 import catalog_pb2 as pb
@@ -649,28 +648,7 @@ def verdict(ok: bool) -> str:
 
 
 def machine() -> list[str]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    ram = psutil.virtual_memory().total / 2**30
-    versions = []
-    for package in ("grpcio", "protobuf", "polars", "numpy", "rapidfuzz"):
-        try:
-            versions.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (not installed)")
-    return [
-        f"machine:  nproc {usable} ({os.cpu_count()} online)"
-        f"{', ' + cpu if cpu else ''}, {ram:.1f} GiB RAM, "
-        f"{platform.system()} {platform.release()}",
-        f"software: python {platform.python_version()} ({sys.executable}), " + ", ".join(versions),
-    ]
+    return shared_machine(("grpcio", "protobuf", "polars", "numpy", "rapidfuzz"))
 
 
 @dataclass

@@ -281,7 +281,8 @@ def run_once(name: str, data: Path) -> Run:
         return Run(seconds=seconds, peak_mb=peak, steps=steps, tables=tables)
 
 
-def machine() -> list[str]:
+def machine(packages: tuple[str, ...] = ("polars", "pandas", "pyarrow")) -> list[str]:
+    """The machine and the versions of `packages`, for a benchmark's header (shared by the benches)."""
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -293,7 +294,7 @@ def machine() -> list[str]:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     ram = psutil.virtual_memory().total / 2**30
     versions = []
-    for package in ("polars", "pandas", "pyarrow"):
+    for package in packages:
         try:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:

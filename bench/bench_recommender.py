@@ -76,7 +76,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -91,7 +90,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from math import ceil
 from pathlib import Path
 from typing import Any
@@ -103,6 +101,7 @@ import psutil
 from annoy import AnnoyIndex
 from bench_pipeline import SHARED, ensure_data
 from bench_pipeline import BenchError as DataError
+from bench_pipeline import machine as shared_machine
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from marquee.v1 import recommender_pb2 as pb
@@ -212,28 +211,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def machine() -> list[str]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    ram = psutil.virtual_memory().total / 2**30
-    versions = []
-    for package in ("scikit-learn", "annoy", "numpy", "polars", "grpcio", "protobuf"):
-        try:
-            versions.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (not installed)")
-    return [
-        f"machine:  nproc {usable} ({os.cpu_count()} online)"
-        f"{', ' + cpu if cpu else ''}, {ram:.1f} GiB RAM, "
-        f"{platform.system()} {platform.release()}",
-        f"software: python {platform.python_version()} ({sys.executable}), " + ", ".join(versions),
-    ]
+    return shared_machine(("scikit-learn", "annoy", "numpy", "polars", "grpcio", "protobuf"))
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
