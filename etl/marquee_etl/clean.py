@@ -293,7 +293,11 @@ def clean_credits(
             *extra,
         )
 
-    cast = people(parsed["cast"], ["character", "order", "gender", "cast_id", "credit_id"])
+    # Sorted by person: the catalog's actor lookups need that order, and sorting ints by film is
+    # cheap for it at start-up where sorting half a million names is not.
+    cast = people(parsed["cast"], ["character", "order", "gender", "cast_id", "credit_id"]).sort(
+        "name_norm", "movie_id", "position"
+    )
     crew = people(parsed["crew"], ["department", "job", "gender", "credit_id"])
     return {"cast": cast, "crew": crew}, rejects
 
