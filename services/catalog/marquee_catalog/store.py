@@ -111,7 +111,9 @@ class NameGroups:
     def __init__(
         self, frame: pl.LazyFrame, keep: Sequence[str], name: str = "name_norm", display: str = "name"
     ) -> None:
-        ordered = frame.filter(pl.col(name) != "").sort(name, multithreaded=False).collect()
+        ordered = frame.filter(pl.col(name) != "").collect()
+        if not ordered.get_column(name).is_sorted():  # the pipeline writes the cast sorted already
+            ordered = ordered.sort(name, multithreaded=False)
         column = ordered.get_column(name)
         norms = column.unique(maintain_order=True).to_list()
         counts = column.unique_counts().to_numpy().astype(np.int64)
