@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
+import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from marquee_common.errors import IndexNotReady, InvalidQuery, MarqueeError, NotFound, ReleaseError
 from marquee_common.logs import configure as configure_logs
+from marquee_common.logs import emit
 from marquee_common.settings import ServiceSettings
 
 GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
@@ -78,8 +80,8 @@ def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
             raise
         finally:
             elapsed = took if took is not None else time.perf_counter() - start
-            log.info("call", extra={"method": method.__name__, "code": code.name,
-                                    "duration_ms": round(elapsed * 1000, 3)})  # fmt: skip
+            emit(log, logging.INFO, "call", {"method": method.__name__, "code": code.name,
+                                             "duration_ms": round(elapsed * 1000, 3)})  # fmt: skip
 
     return wrapper
 
@@ -181,7 +183,7 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
     for process in extra:
         process.start()
     try:
-        asyncio.run(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))
+        _run_loop(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))
     except MarqueeError as exc:
         log.error("cannot serve: %s", exc.message)
         return 1
@@ -194,8 +196,13 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
     return 0
 
 
+def _run_loop(main: Awaitable[None]) -> None:
+    """On uvloop: grpc.aio runs on it, and each call costs the server less CPU than on asyncio's loop."""
+    uvloop.run(main)  # type: ignore[arg-type]
+
+
 def _worker(
     label: str, settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]
 ) -> None:
     configure_logs(label, settings.log_level)
-    asyncio.run(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))
+    _run_loop(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))

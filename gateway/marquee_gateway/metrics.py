@@ -21,6 +21,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from marquee_common.logs import emit
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -107,25 +109,13 @@ class ObserveMiddleware:
             self.metrics.latency.labels(route).observe(elapsed)
             path = scope["path"]
             level = logging.DEBUG if path in PROBES else logging.INFO
-            if access_log.isEnabledFor(level):
-                client = scope.get("client")
-                # makeRecord + handle, not .log(): no stack walk for the caller's line, once per request.
-                record = access_log.makeRecord(
-                    access_log.name,
-                    level,
-                    "",
-                    0,
-                    "request",
-                    (),
-                    None,
-                    extra={
-                        "method": scope["method"],
-                        "path": path,
-                        "query": scope.get("query_string", b"").decode("latin-1"),
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 3),
-                        "client": f"{client[0]}:{client[1]}" if client else None,
-                    },
-                )
-                access_log.handle(record)
+            client = scope.get("client")
+            emit(access_log, level, "request", {
+                "method": scope["method"],
+                "path": path,
+                "query": scope.get("query_string", b"").decode("latin-1"),
+                "route": route,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 3),
+                "client": f"{client[0]}:{client[1]}" if client else None,
+            })  # fmt: skip

@@ -154,3 +154,20 @@ def test_on_the_real_sample_collection_mates_lead_the_list(sample_recommender, t
     titles = {r.movie.title for r in reply.recommendations}
     assert titles & mates
     assert reply.seed.movie.title not in titles
+
+
+def test_on_the_real_sample_each_films_listed_neighbours_are_its_nearest(sample_data_dir: Path) -> None:
+    """The release's neighbour lists (what by-film queries now read) against a plain search."""
+    import numpy as np
+
+    model = sample_data_dir / "current" / "model"
+    manifest = json.loads((sample_data_dir / "current" / "manifest.json").read_text())
+    vectors = np.load(model / "vectors.npy").astype(np.float64)
+    neighbours = np.load(model / "neighbours.npy")
+    assert manifest["model"]["neighbours"] == 100 and neighbours.shape == (len(vectors), 100)
+    for row in range(0, len(vectors), 97):
+        similarity = vectors @ vectors[row]
+        similarity[row] = -np.inf
+        best = np.sort(similarity)[::-1][:100]
+        assert row not in neighbours[row].tolist()
+        assert similarity[neighbours[row]] == pytest.approx(best, abs=1e-5)

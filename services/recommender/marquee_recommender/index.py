@@ -1,4 +1,7 @@
-"""Recommendations from the release's model: Annoy candidates, re-ranked with metadata. No gRPC.
+"""Recommendations from the release's model: candidates, re-ranked with metadata. No gRPC.
+
+Candidates for a film come from its exact nearest films listed at build time
+(`neighbours.npy`) while they are wide enough; wider searches and free text use the Annoy index.
 
 The index, the vectors and the projection matrix are memory-mapped, so replicas on one host
 share their pages and start-up does not read them whole. The film facts the ranking needs come
@@ -96,6 +99,11 @@ class Recommender:
         n = len(self.items)
         if self.index.get_n_items() != n or self.vectors.shape != (n, self.dimensions):
             raise ReleaseError(f"model files in {root} disagree on the number of items")
+        self.neighbours: np.ndarray | None = None
+        if model.get("neighbours"):
+            self.neighbours = np.load(root / "neighbours.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+            if self.neighbours.shape != (n, int(model["neighbours"])):
+                raise ReleaseError(f"neighbours.npy in {root} does not match the model's items")
         self._load_films(root)
         self.load_seconds = time.perf_counter() - started
 
@@ -120,6 +128,7 @@ class Recommender:
         keys = self.collection[order]
         self._collection_order, self._collection_keys = order, keys
         self.genre_by_norm = {normalize_text(g): (i, g) for i, g in enumerate(self.genre_list)}
+        self._genre_names: dict[int, list[str]] = {}
 
     # -- requests --------------------------------------------------------------------------
 
@@ -233,7 +242,9 @@ class Recommender:
         while True:
             width = min(width, total)
             search_k = max(self.search_k, 4 * width)
-            if seed is not None:
+            if seed is not None and self.neighbours is not None and min(width, total - 1) <= self.neighbours.shape[1]:
+                found = self.neighbours[seed, :width]  # seed left out already
+            elif seed is not None:
                 found = self.index.get_nns_by_item(seed, width + 1, search_k=search_k)
             else:
                 found = self.index.get_nns_by_vector(query, width, search_k=search_k)
@@ -259,8 +270,10 @@ class Recommender:
             score += w.genre * np.divide(both, either, out=np.zeros(len(cand)), where=either > 0)
             same_collection = (self.collection[cand] == self.collection[seed]) & (self.collection[seed] >= 0)
             score += w.collection * same_collection
-            seed_dirs = self.directors[seed][self.directors[seed] >= 0]
-            same_director = np.isin(self.directors[cand], seed_dirs).any(axis=1) if len(seed_dirs) else None
+            same_director = None
+            for director in self.directors[seed][self.directors[seed] >= 0].tolist():  # one or two
+                found = (self.directors[cand] == director).any(axis=1)
+                same_director = found if same_director is None else same_director | found
             if same_director is not None:
                 score += w.director * same_director
         top = np.argsort(-score, kind="stable")[:limit]
@@ -284,7 +297,10 @@ class Recommender:
         return out
 
     def _genres(self, bits: int) -> list[str]:
-        return [name for i, name in enumerate(self.genre_list) if bits >> i & 1]
+        names = self._genre_names.get(bits)
+        if names is None:  # at most one entry per genre combination in the data
+            names = self._genre_names[bits] = [name for i, name in enumerate(self.genre_list) if bits >> i & 1]
+        return names
 
     def model_info(self) -> pb.ModelInfo:
         m = self.model
