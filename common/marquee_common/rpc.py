@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -36,6 +36,8 @@ GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
     ReleaseError: grpc.StatusCode.FAILED_PRECONDITION,
     IndexNotReady: grpc.StatusCode.UNAVAILABLE,
 }
+MAX_BATCH = 100
+"""Items one Batch* call may carry."""
 SUGGESTIONS_KEY = "marquee-suggestions-bin"
 """Trailing metadata of a NOT_FOUND: a JSON list of close existing names."""
 
@@ -50,6 +52,20 @@ def status_for(exc: MarqueeError) -> grpc.StatusCode:
         if cls in GRPC_CODE:
             return GRPC_CODE[cls]  # type: ignore[index]
     return grpc.StatusCode.UNKNOWN
+
+
+def each(items: Sequence[Req], answer: Callable[[Req], Resp]) -> Iterator[tuple[Resp | None, dict[str, Any] | None]]:
+    """A Batch* method's items: (answer, None), or (None, the failure its own call would have had).
+
+    The failure's fields (code, message, suggestions) are those of the protocol's Failure message.
+    """
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise InvalidQuery(f"a batch holds 1 to {MAX_BATCH} items, got {len(items)}")
+    for item in items:
+        try:
+            yield answer(item), None
+        except MarqueeError as exc:
+            yield None, {"code": status_for(exc).name, "message": exc.message, "suggestions": exc.suggestions}
 
 
 def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:

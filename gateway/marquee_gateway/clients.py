@@ -16,7 +16,9 @@ from typing import Any, Generic, Protocol, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from marquee.v1 import catalog_pb2_grpc, recommender_pb2_grpc
+from marquee.v1 import catalog_pb2, catalog_pb2_grpc, recommender_pb2, recommender_pb2_grpc
+from marquee_common.rpc import MAX_BATCH
+from marquee_gateway.batching import Batcher
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.errors import UpstreamError
 from marquee_gateway.metrics import Metrics
@@ -121,8 +123,28 @@ class Upstream(Generic[S]):
             await self.channel.close()
 
 
-CatalogClient = Upstream[catalog_pb2_grpc.CatalogServiceStub]
-RecommenderClient = Upstream[recommender_pb2_grpc.RecommenderServiceStub]
+class CatalogClient(Upstream[catalog_pb2_grpc.CatalogServiceStub]):
+    """The catalog; `movies.call(GetMovieRequest)` gathers concurrent film requests into batches."""
+
+    def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.movies: Batcher[catalog_pb2.GetMovieRequest, catalog_pb2.Movie] = Batcher(
+            self, "GetMovie", "BatchGetMovies",
+            lambda requests: catalog_pb2.BatchGetMoviesRequest(movie_ids=[r.movie_id for r in requests]), "movie",
+            batch_size,
+        )  # fmt: skip
+
+
+class RecommenderClient(Upstream[recommender_pb2_grpc.RecommenderServiceStub]):
+    """The recommender; `recommend.call(RecommendRequest)` gathers concurrent requests into batches."""
+
+    def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recommend: Batcher[recommender_pb2.RecommendRequest, recommender_pb2.RecommendResponse] = Batcher(
+            self, "Recommend", "BatchRecommend",
+            lambda requests: recommender_pb2.BatchRecommendRequest(requests=requests), "response",
+            batch_size,
+        )  # fmt: skip
 
 
 @dataclass
@@ -148,7 +170,7 @@ def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
     catalog = channel(settings.catalog_target, CATALOG_SERVICE)
     recommender = channel(settings.recommender_target, RECOMMENDER_SERVICE)
     return Upstreams(
-        catalog=Upstream(
+        catalog=CatalogClient(
             "catalog",
             CATALOG_SERVICE,
             catalog_pb2_grpc.CatalogServiceStub(catalog),
@@ -156,8 +178,9 @@ def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
             settings.deadline_s,
             metrics,
             catalog,
+            batch_size=settings.batch_size,
         ),
-        recommender=Upstream(
+        recommender=RecommenderClient(
             "recommender",
             RECOMMENDER_SERVICE,
             recommender_pb2_grpc.RecommenderServiceStub(recommender),
@@ -165,5 +188,6 @@ def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
             settings.deadline_s,
             metrics,
             recommender,
+            batch_size=settings.batch_size,
         ),
     )

@@ -23,6 +23,9 @@ class GatewaySettings(BaseSettings):
     recommender_target: str = Field("dns:///127.0.0.1:50052", description="gRPC target of the recommender")
     deadline_s: float = Field(2.0, gt=0, le=60, description="deadline of every upstream call")
     retry_attempts: int = Field(3, ge=1, le=5, description="attempts of a call that failed UNAVAILABLE")
+    batch_size: int = Field(
+        16, ge=1, le=100, description="most requests gathered into one Batch* upstream call; 1 turns batching off"
+    )
     cache_ttl_s: float = Field(60.0, ge=0, le=86400, description="keep answers this long; 0 turns the cache off")
     cache_size: int = Field(10_000, ge=0, le=1_000_000, description="answers kept per worker process")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes sharing the port")

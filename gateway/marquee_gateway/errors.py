@@ -107,9 +107,8 @@ class UpstreamError(GatewayError):
         self.upstream = upstream
 
     @classmethod
-    def from_rpc(cls, upstream: str, exc: grpc.aio.AioRpcError) -> UpstreamError:
-        code = exc.code()
-        details = exc.details() or ""
+    def of(cls, upstream: str, code: grpc.StatusCode, details: str, suggestions: Sequence[str] = ()) -> UpstreamError:
+        """The error for status `code`: the upstream's own words when they are meant for the caller."""
         if code in CALLER_CODES:
             message = details or code.name
         elif code == grpc.StatusCode.UNAVAILABLE:
@@ -118,7 +117,21 @@ class UpstreamError(GatewayError):
             message = f"the {upstream} service did not answer in time"
         else:
             message = f"the {upstream} service failed ({code.name}): {details}"
-        return cls(upstream, code, message, suggestions_of(exc))
+        return cls(upstream, code, message, suggestions)
+
+    @classmethod
+    def from_rpc(cls, upstream: str, exc: grpc.aio.AioRpcError) -> UpstreamError:
+        return cls.of(upstream, exc.code(), exc.details() or "", suggestions_of(exc))
+
+    @classmethod
+    def from_failure(cls, upstream: str, failure: Any) -> UpstreamError:
+        """One item of a Batch* call that failed (a `Failure` message), as its own call would have."""
+        code = grpc.StatusCode.__members__.get(failure.code, grpc.StatusCode.UNKNOWN)
+        return cls.of(upstream, code, failure.message, list(failure.suggestions))
+
+    def copy(self) -> UpstreamError:
+        """The same error, for another waiting request: each raises its own."""
+        return UpstreamError(self.upstream, self.code, self.message, self.suggestions)
 
 
 def suggestions_of(exc: grpc.aio.AioRpcError) -> list[str]:

@@ -25,7 +25,14 @@ from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.rpc import SUGGESTIONS_KEY
 from marquee_common.text import MAX_QUERY_CHARS, normalize_text
-from marquee_gateway.clients import CATALOG_SERVICE, RECOMMENDER_SERVICE, Connector, Upstream, Upstreams
+from marquee_gateway.clients import (
+    CATALOG_SERVICE,
+    RECOMMENDER_SERVICE,
+    CatalogClient,
+    Connector,
+    RecommenderClient,
+    Upstreams,
+)
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.metrics import Metrics
 
@@ -114,9 +121,27 @@ class FakeStub:
         if failure is not None:
             raise failure
 
+    async def _each(self, single: Any, requests: Iterable[Any], results: Any, field: str) -> None:
+        """A Batch* method as the services answer it: each item on its own, failures per item."""
+        for request in requests:
+            try:
+                answer = await single(request)
+            except grpc.aio.AioRpcError as exc:
+                names = json.loads(dict(exc.trailing_metadata() or ()).get(SUGGESTIONS_KEY, b"[]"))
+                results.add(failure=pb.Failure(code=exc.code().name, message=exc.details() or "", suggestions=names))
+            else:
+                results.add(**{field: answer})
+
 
 class FakeCatalog(FakeStub):
     """CatalogService over three films of the bundled sample."""
+
+    async def BatchGetMovies(self, request: pb.BatchGetMoviesRequest, timeout: float | None = None) -> Any:
+        self._enter("BatchGetMovies", request, timeout)
+        reply = pb.BatchGetMoviesResponse()
+        single = [pb.GetMovieRequest(movie_id=m) for m in request.movie_ids]
+        await self._each(self._get_movie, single, reply.results, "movie")
+        return reply
 
     def _title(self, request: pb.TitleRequest) -> pb.Movie:
         norm = _check(request.title, "title")
@@ -127,6 +152,9 @@ class FakeCatalog(FakeStub):
 
     async def GetMovie(self, request: pb.GetMovieRequest, timeout: float | None = None) -> pb.Movie:
         self._enter("GetMovie", request, timeout)
+        return await self._get_movie(request)
+
+    async def _get_movie(self, request: pb.GetMovieRequest) -> pb.Movie:
         if request.movie_id <= 0:
             raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"movie_id must be positive, got {request.movie_id}")
         for m in FILMS:
@@ -258,8 +286,17 @@ class FakeCatalog(FakeStub):
 class FakeRecommender(FakeStub):
     """RecommenderService: the other films, best voted first, never the seed."""
 
+    async def BatchRecommend(self, request: rpb.BatchRecommendRequest, timeout: float | None = None) -> Any:
+        self._enter("BatchRecommend", request, timeout)
+        reply = rpb.BatchRecommendResponse()
+        await self._each(self._recommend, request.requests, reply.results, "response")
+        return reply
+
     async def Recommend(self, request: rpb.RecommendRequest, timeout: float | None = None) -> Any:
         self._enter("Recommend", request, timeout)
+        return await self._recommend(request)
+
+    async def _recommend(self, request: rpb.RecommendRequest) -> Any:
         limit = request.limit or 5
         if not 1 <= limit <= 50:
             raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"limit must be between 1 and 50, got {limit}")
@@ -360,16 +397,23 @@ class Fakes:
     def connector(self) -> Connector:
         def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
             return Upstreams(
-                catalog=Upstream(
-                    "catalog", CATALOG_SERVICE, self.catalog, self.catalog_health, settings.deadline_s, metrics
+                catalog=CatalogClient(
+                    "catalog",
+                    CATALOG_SERVICE,
+                    self.catalog,
+                    self.catalog_health,
+                    settings.deadline_s,
+                    metrics,
+                    batch_size=settings.batch_size,
                 ),  # type: ignore[arg-type]
-                recommender=Upstream(
+                recommender=RecommenderClient(
                     "recommender",
                     RECOMMENDER_SERVICE,
                     self.recommender,
                     self.recommender_health,
                     settings.deadline_s,
                     metrics,
+                    batch_size=settings.batch_size,
                 ),  # type: ignore[arg-type]
             )
 

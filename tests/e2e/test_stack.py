@@ -5,6 +5,7 @@ Expected values are the hand-worked ones of tests/fixtures/EXPECTED.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -418,6 +419,60 @@ def test_an_unknown_route_is_a_json_404(api: httpx.Client) -> None:
 def test_a_malformed_parameter_is_422(api: httpx.Client) -> None:
     error(api, "/v1/movies/abc", 422, "INVALID_ARGUMENT")
     error(api, "/v1/titles/Alpha/votes?year=soon", 422, "INVALID_ARGUMENT")
+
+
+# -- many requests at once: gathered into Batch* calls, each answered as if alone --------------
+
+
+@pytest.fixture(scope="module")
+def uncached_gateway(
+    catalog_process: RunningService, recommender_process: RunningService, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningGateway]:
+    """A gateway without its answer cache: every request goes to the services."""
+    log = tmp_path_factory.mktemp("logs") / "gateway-uncached.log"
+    gateway = RunningGateway(catalog_process, recommender_process, log, GATEWAY_CACHE_TTL_S="0")
+    yield gateway
+    gateway.stop()
+
+
+def called(service: RunningService, method: str) -> int:
+    return sum(1 for line in service.log_lines() if f'"method": "{method}"' in line)
+
+
+def answers_at_once(url: str, paths: list[str]) -> list[tuple[int, Any]]:
+    """Every path requested at the same moment, each on its own connection."""
+    import asyncio
+
+    async def all_at_once() -> list[tuple[int, Any]]:
+        limits = httpx.Limits(max_connections=len(paths))
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as client:
+            replies = await asyncio.gather(*(client.get(p) for p in paths))
+        return [(r.status_code, r.json()) for r in replies]
+
+    return asyncio.run(all_at_once())
+
+
+@pytest.mark.parametrize(
+    ("paths", "service", "batch"),
+    [
+        ([f"/v1/movies/{i}" for i in (1, 2, 3, 4, 5, 10, 12, 13, 6, 999999)] * 3, "catalog", "BatchGetMovies"),
+        ([f"/recomendacion/{t}" for t in ("Alpha", "Alpah", "Le Cafe", "Twin", "Epsilon", "Delta")] * 4,
+         "recommender", "BatchRecommend"),
+    ],
+)  # fmt: skip
+def test_requests_at_once_get_the_answers_they_get_alone(
+    uncached_gateway: RunningGateway, paths: list[str], service: str, batch: str, request: Any
+) -> None:
+    upstream: RunningService = request.getfixturevalue(f"{service}_process")
+    with httpx.Client(base_url=uncached_gateway.url, timeout=10) as api:
+        alone = [(r.status_code, r.json()) for r in (api.get(p) for p in paths)]
+    assert {status for status, _ in alone} == {200, 404}
+    before = called(upstream, batch)
+    for _ in range(5):  # requests that arrive in one turn of the gateway's loop share a call
+        assert answers_at_once(uncached_gateway.url, paths) == alone
+        if called(upstream, batch) > before:
+            break
+    assert called(upstream, batch) > before, f"no {batch} call reached the {service}"
 
 
 # -- the same answers straight from the gRPC services ------------------------------------------

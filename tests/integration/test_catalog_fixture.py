@@ -210,6 +210,27 @@ def test_an_unknown_or_invalid_movie_id_is_reported(catalog) -> None:
     assert _error(lambda: catalog.GetMovie(pb.GetMovieRequest(movie_id=-3))).code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
+def test_a_batch_answers_each_film_as_get_movie_would_in_the_order_asked(catalog) -> None:
+    reply = catalog.BatchGetMovies(pb.BatchGetMoviesRequest(movie_ids=[5, 1, 6, -3, 1]))
+    kinds = [r.WhichOneof("result") for r in reply.results]
+    assert kinds == ["movie", "movie", "failure", "failure", "movie"]
+    assert [reply.results[i].movie for i in (0, 1, 4)] == [
+        catalog.GetMovie(pb.GetMovieRequest(movie_id=m)) for m in (5, 1, 1)
+    ]
+    assert (reply.results[1].movie.title, reply.results[0].movie.year) == ("Alpha", 2010)
+    for index, movie_id, code in ((2, 6, "NOT_FOUND"), (3, -3, "INVALID_ARGUMENT")):
+        alone = _error(lambda m=movie_id: catalog.GetMovie(pb.GetMovieRequest(movie_id=m)))
+        failure = reply.results[index].failure
+        assert (failure.code, failure.message) == (code, alone.details())
+
+
+@pytest.mark.parametrize("size", [0, 101])
+def test_a_batch_of_no_film_or_more_than_100_is_invalid(catalog, size: int) -> None:
+    err = _error(lambda: catalog.BatchGetMovies(pb.BatchGetMoviesRequest(movie_ids=[1] * size)))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.details() == f"a batch holds 1 to 100 items, got {size}"
+
+
 def test_search_ranks_exact_then_prefix_then_fuzzy_and_pages(catalog) -> None:
     first = catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_size=1))
     assert first.total_size == 2

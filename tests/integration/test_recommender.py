@@ -94,6 +94,25 @@ def test_an_unknown_title_is_not_found_with_suggestions(recommender) -> None:
     assert "Alpha" in json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])
 
 
+def test_a_batch_answers_each_request_as_recommend_would_suggestions_included(recommender) -> None:
+    requests = [
+        pb.RecommendRequest(movie_id=1, limit=3),
+        pb.RecommendRequest(title=pb.TitleSeed(title="Alpah")),
+        pb.RecommendRequest(text="alpha", limit=2),
+        pb.RecommendRequest(movie_id=1, limit=99),
+    ]
+    reply = recommender.BatchRecommend(pb.BatchRecommendRequest(requests=requests))
+    assert [r.WhichOneof("result") for r in reply.results] == ["response", "failure", "response", "failure"]
+    assert reply.results[0].response == recommender.Recommend(requests[0])
+    assert reply.results[2].response == recommender.Recommend(requests[2])
+    for index in (1, 3):
+        alone = _error(lambda i=index: recommender.Recommend(requests[i]))
+        failure = reply.results[index].failure
+        assert (failure.code, failure.message) == (alone.code().name, alone.details())
+    assert reply.results[1].failure.code == "NOT_FOUND" and "Alpha" in reply.results[1].failure.suggestions
+    assert reply.results[3].failure.code == "INVALID_ARGUMENT"
+
+
 @pytest.mark.parametrize(
     ("request_", "code"),
     [

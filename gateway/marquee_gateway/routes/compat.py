@@ -169,7 +169,7 @@ async def get_director(
 async def recomendacion(titulo: Titulo, recommender: Recommender) -> Any:
     """Cinco películas similares a la dada."""
     request = rpb.RecommendRequest(title=rpb.TitleSeed(title=titulo), limit=RECOMMENDATIONS)
-    r = await recommender.call(recommender.stub.Recommend, request)
+    r = await recommender.recommend.call(request)
     return {"lista recomendada": [rec.movie.title for rec in r.recommendations]}
 
 

@@ -24,7 +24,7 @@ MovieId = Annotated[int, Path(ge=INT64_MIN, le=INT64_MAX, description="the film'
 @json_answer
 async def get_movie(movie_id: MovieId, catalog: Catalog) -> Any:
     """Everything about one film: genres, collection, companies, countries, money, votes, directors, top cast."""
-    return convert.movie(await catalog.call(catalog.stub.GetMovie, pb.GetMovieRequest(movie_id=movie_id)))
+    return convert.movie(await catalog.movies.call(pb.GetMovieRequest(movie_id=movie_id)))
 
 
 @router.get("/movies", response_model=models.SearchPage, responses=documented("search"))
@@ -48,7 +48,7 @@ async def search_movies(
 async def similar_movies(movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = 5) -> Any:
     """Films similar to this one (never itself), optionally filtered by genre, years, votes."""
     request = rpb.RecommendRequest(movie_id=movie_id, limit=limit, filters=filters)
-    return convert.recommendations(await recommender.call(recommender.stub.Recommend, request))
+    return convert.recommendations(await recommender.recommend.call(request))
 
 
 @router.get("/recommendations", response_model=models.Recommendations, responses=documented("recommendations"))
@@ -77,7 +77,7 @@ async def recommendations(
         if year is not None:
             raise InvalidRequest("year picks one of several films sharing a title; it needs title, not text")
         request.text = text or ""
-    return convert.recommendations(await recommender.call(recommender.stub.Recommend, request))
+    return convert.recommendations(await recommender.recommend.call(request))
 
 
 @router.get("/model", response_model=models.ModelInfo, responses=documented("model"), tags=["operations"])

@@ -12,7 +12,7 @@ from marquee.v1 import catalog_pb2_grpc as pb_grpc
 from marquee_catalog.store import CatalogStore
 from marquee_common.errors import IndexNotReady
 from marquee_common.release import resolve_current
-from marquee_common.rpc import rpc
+from marquee_common.rpc import each, rpc
 
 Ctx = grpc.aio.ServicerContext
 
@@ -43,6 +43,16 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     @rpc
     async def GetMovie(self, request: pb.GetMovieRequest, context: Ctx) -> pb.Movie:
         return self.store.get_movie(request.movie_id)
+
+    @rpc
+    async def BatchGetMovies(self, request: pb.BatchGetMoviesRequest, context: Ctx) -> pb.BatchGetMoviesResponse:
+        response = pb.BatchGetMoviesResponse()
+        for movie, failure in each(request.movie_ids, self.store.get_movie):
+            if failure is None:
+                response.results.add(movie=movie)
+            else:
+                response.results.add(failure=pb.Failure(**failure))
+        return response
 
     @rpc
     async def SearchMovies(self, request: pb.SearchMoviesRequest, context: Ctx) -> pb.SearchMoviesResponse:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import grpc
 
+from marquee.v1 import catalog_pb2
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc as pb_grpc
 from marquee_common.errors import IndexNotReady
 from marquee_common.release import resolve_current
-from marquee_common.rpc import rpc
+from marquee_common.rpc import each, rpc
 from marquee_recommender.config import RecommenderSettings
 from marquee_recommender.index import Recommender
 
@@ -35,6 +36,16 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
     @rpc
     async def Recommend(self, request: pb.RecommendRequest, context: Ctx) -> pb.RecommendResponse:
         return self.recommender.recommend(request)
+
+    @rpc
+    async def BatchRecommend(self, request: pb.BatchRecommendRequest, context: Ctx) -> pb.BatchRecommendResponse:
+        response = pb.BatchRecommendResponse()
+        for answer, failure in each(request.requests, self.recommender.recommend):
+            if failure is None:
+                response.results.add(response=answer)
+            else:
+                response.results.add(failure=catalog_pb2.Failure(**failure))
+        return response
 
     @rpc
     async def GetModelInfo(self, request: pb.GetModelInfoRequest, context: Ctx) -> pb.ModelInfo:
