@@ -75,6 +75,8 @@ class CacheMiddleware:
         self.cache = cache
         self.metrics = metrics
         self.max_age = f"public, max-age={int(cache.ttl_s)}".encode()
+        self.hits = metrics.cache.labels("hit")
+        self.misses = metrics.cache.labels("miss")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -84,13 +86,13 @@ class CacheMiddleware:
         key = scope.get("raw_path", path.encode()) + b"?" + scope.get("query_string", b"")
         entry = self.cache.get(key)
         if entry is not None:
-            self.metrics.cache.labels("hit").inc()
+            self.hits.inc()
             if entry.route is not None:
                 scope["route"] = entry.route
             await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
             await send({"type": "http.response.body", "body": entry.body})
             return
-        self.metrics.cache.labels("miss").inc()
+        self.misses.inc()
         start: Message | None = None
         chunks: list[bytes] = []
         cacheable = True

@@ -7,13 +7,15 @@ import logging
 import os
 import signal
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import metadata
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from marquee_common.logs import configure as configure_logs
 from marquee_gateway import clients, errors
@@ -38,6 +40,24 @@ def _version() -> str:
         return "0.0.0"
 
 
+class Gateway(FastAPI):
+    """FastAPI with `outer` layers wrapped around its whole middleware stack, error handling included.
+
+    The answer cache and the request log sit there: a cached answer then skips FastAPI's own
+    layers (its error and telemetry middleware too), and the log still sees every answer, a 500 too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outer: list[Callable[[ASGIApp], ASGIApp]] = []  # innermost first
+
+    def build_middleware_stack(self) -> ASGIApp:
+        app = super().build_middleware_stack()
+        for layer in self.outer:
+            app = layer(app)
+        return app
+
+
 def create_app(settings: GatewaySettings, connect: clients.Connector = clients.connect) -> FastAPI:
     """The FastAPI app; its lifespan opens one gRPC channel per upstream and closes them."""
     metrics = Metrics()
@@ -54,7 +74,7 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         finally:
             await app.state.upstreams.close()
 
-    app = FastAPI(
+    app = Gateway(
         title="Marquee",
         version=_version(),
         description=DESCRIPTION,
@@ -72,10 +92,10 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         # included router's routes a second time inside it, on every request.
         app.router.routes.extend(router.routes)
     if settings.cache_ttl_s > 0 and settings.cache_size > 0:
-        app.add_middleware(
-            CacheMiddleware, cache=ResponseCache(settings.cache_size, settings.cache_ttl_s), metrics=metrics
+        app.outer.append(
+            lambda inner: CacheMiddleware(inner, ResponseCache(settings.cache_size, settings.cache_ttl_s), metrics)
         )
-    app.add_middleware(ObserveMiddleware, metrics=metrics)  # added last: outermost, sees cached answers too
+    app.outer.append(lambda inner: ObserveMiddleware(inner, metrics))  # outermost: sees cached answers too
     return app
 
 

@@ -36,6 +36,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.requests = Counter(
             "marquee_gateway_requests",
             "HTTP requests answered, by method, route template and status",
@@ -61,6 +62,18 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One answered request. The labelled children are kept: `labels()` costs more than counting."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def upstream_error(self, upstream: str, code: str) -> None:
         self.upstream_errors.labels(upstream, code).inc()
@@ -105,8 +118,7 @@ class ObserveMiddleware:
         finally:
             elapsed = time.perf_counter() - start
             route = route_template(scope)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(route).observe(elapsed)
+            self.metrics.observe(scope["method"], route, status, elapsed)
             path = scope["path"]
             level = logging.DEBUG if path in PROBES else logging.INFO
             client = scope.get("client")
