@@ -79,12 +79,13 @@ class Batcher(Generic[Req, Res]):
                 await asyncio.gather(*(self._send_one(request, future) for request, future in items))
             else:
                 await self._send_batch(items)
-        except BaseException as exc:  # a bug or a cancelled task: no request may wait for ever
+        except Exception as exc:  # a bug: no request may wait for ever
             for _, future in items:
-                if not future.done():
-                    future.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
-            if not isinstance(exc, Exception):
-                raise
+                _settle(future, error=exc)
+        except BaseException:  # cancelled (the gateway is stopping): so are the requests
+            for _, future in items:
+                future.cancel()
+            raise
 
     async def _send_one(self, request: Req, future: asyncio.Future[Res]) -> None:
         try:

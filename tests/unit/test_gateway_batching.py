@@ -134,3 +134,11 @@ def test_a_request_whose_client_went_away_does_not_upset_the_others() -> None:
     gone, heat = run(scenario())
     assert isinstance(gone, asyncio.CancelledError)
     assert heat.title == "Heat"
+
+
+def test_a_fault_of_the_gateway_itself_reaches_every_request_of_the_batch() -> None:
+    fake = FakeCatalog()
+    fake.break_with("BatchGetMovies", RuntimeError("a bug"))
+    client = catalog(fake)
+    got = run(outcomes([client.movies.call(pb.GetMovieRequest(movie_id=i)) for i in (862, 949)]))
+    assert all(isinstance(e, RuntimeError) for e in got)
