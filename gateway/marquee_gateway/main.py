@@ -92,9 +92,8 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         # included router's routes a second time inside it, on every request.
         app.router.routes.extend(router.routes)
     if settings.cache_ttl_s > 0 and settings.cache_size > 0:
-        app.outer.append(
-            lambda inner: CacheMiddleware(inner, ResponseCache(settings.cache_size, settings.cache_ttl_s), metrics)
-        )
+        cache = ResponseCache(settings.cache_size, settings.cache_ttl_s)
+        app.outer.append(lambda inner: CacheMiddleware(inner, cache, metrics))
     app.outer.append(lambda inner: ObserveMiddleware(inner, metrics))  # outermost: sees cached answers too
     return app
 
