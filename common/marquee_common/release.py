@@ -1,33 +1,176 @@
-"""Find the release a service should serve; shared by every service, pure standard library."""
+"""Read and verify a release: one piece of code for both services and the release commands.
+
+A service serves only a release that passes, in this order (ARCHITECTURE.md): every file it
+reads has the manifest's size and sha256 (so no damaged file ever reaches a C extension),
+then arrays have their declared shapes and dtypes and finite values, then the service's own
+probes. A failure names the file and the reason: `DamagedRelease`, whose message is the
+`FILE: REASON` the services print. Standard library and numpy only.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from marquee_common.errors import ReleaseError
 
 MANIFEST = "manifest.json"
 """Written last into a release folder, so a folder with it is complete."""
+CURRENT = "current"
+"""The symlink in the data folder naming the release in service: `current -> releases/<version>`."""
+RELEASES = "releases"
+
+
+class DamagedRelease(ReleaseError):
+    """A release that must not be served; `file` and `reason` say why, in one line."""
+
+    def __init__(self, version: str, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.version = version
+        self.file = file
+        self.reason = reason
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def current_version(data_dir: Path) -> str | None:
+    """The version `current` names (the link's last part), or None when there is no link.
+
+    Cheap enough to call every poll: one readlink, no file is opened.
+    """
+    try:
+        return Path(os.readlink(data_dir / CURRENT)).name
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:  # not a symlink, unreadable
+        raise ReleaseError(f"{data_dir / CURRENT} cannot be read as a link: {exc}") from exc
 
 
 def resolve_current(data_dir: Path) -> Path:
-    """The folder `data_dir/current` points at; ReleaseError when there is no complete release.
-
-    Services call this once at start-up and then read only that immutable folder.
-    """
-    link = data_dir / "current"
-    if not link.exists():
+    """The folder `data_dir/current` points at; ReleaseError when there is no complete release."""
+    link = data_dir / CURRENT
+    if not link.is_symlink() and not link.exists():
         raise ReleaseError(
             f"no release in {data_dir}: {link} does not exist; run the pipeline first (python -m marquee_etl)"
         )
+    if not link.exists():
+        raise DamagedRelease(
+            current_version(data_dir) or "?", CURRENT, f"points at {os.readlink(link)}, which does not exist"
+        )
     folder = link.resolve(strict=True)
     if not (folder / MANIFEST).is_file():
-        raise ReleaseError(f"release {folder} has no {MANIFEST}: it is incomplete")
+        raise DamagedRelease(folder.name, MANIFEST, "missing: the release is incomplete")
     return folder
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    """The manifest as a dict; DamagedRelease when it is missing, not JSON, or not a release's."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DamagedRelease(folder.name, MANIFEST, "missing") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DamagedRelease(folder.name, MANIFEST, f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("version"), str):
+        raise DamagedRelease(folder.name, MANIFEST, "not a release manifest (no version)")
+    if data["version"] != folder.name:
+        raise DamagedRelease(folder.name, MANIFEST, f"names version {data['version']}, not its folder's")
     return data
+
+
+def verify_files(folder: Path, manifest: Mapping[str, Any], names: Iterable[str]) -> int:
+    """Check each file's size, then its sha256, against the manifest; returns how many were checked.
+
+    Sizes first (a truncated file is found without reading it), then the hashes side by side
+    (hashlib lets go of the GIL).
+    """
+    version = folder.name
+    listed = manifest.get("files")
+    if not isinstance(listed, dict):
+        raise DamagedRelease(version, MANIFEST, "lists no files with their hashes; rebuild the release")
+    wanted = list(names)
+    for name in wanted:
+        entry = listed.get(name)
+        if not isinstance(entry, dict) or not {"bytes", "sha256"} <= entry.keys():
+            raise DamagedRelease(version, name, "not listed in the manifest with its size and sha256")
+        path = folder / name
+        if not path.is_file():
+            raise DamagedRelease(version, name, "missing")
+        size = path.stat().st_size
+        if size != entry["bytes"]:
+            raise DamagedRelease(version, name, f"{size} bytes where the manifest says {entry['bytes']}")
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        digests = dict(zip(wanted, pool.map(lambda n: sha256_file(folder / n), wanted), strict=True))
+    for name in wanted:
+        if digests[name] != listed[name]["sha256"]:
+            raise DamagedRelease(version, name, "sha256 differs from the manifest's: the file is damaged or changed")
+    return len(wanted)
+
+
+def load_array(
+    folder: Path,
+    name: str,
+    dtype: str | np.dtype[Any],
+    shape: tuple[int | None, ...],
+    finite: bool = False,
+    mmap: bool = False,
+) -> np.ndarray:
+    """An .npy file that must have `dtype` and `shape` (None: any length), and finite values if asked.
+
+    Reads only the header before trusting the file; hash it first with `verify_files`.
+    """
+    path = folder / name
+    version = folder.name
+    try:
+        with path.open("rb") as handle:
+            major, _ = np.lib.format.read_magic(handle)
+            read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            header = read_header(handle)
+    except (OSError, ValueError) as exc:
+        raise DamagedRelease(version, name, f"not a NumPy array file ({exc})") from None
+    found_shape, fortran, found_dtype = header
+    if found_dtype != np.dtype(dtype) or fortran:
+        raise DamagedRelease(version, name, f"dtype {found_dtype} where {np.dtype(dtype)} is expected")
+    mismatch = any(w is not None and w != f for w, f in zip(shape, found_shape, strict=False))
+    if len(found_shape) != len(shape) or mismatch:
+        expected = "(" + ", ".join("n" if w is None else str(w) for w in shape) + ")"
+        raise DamagedRelease(version, name, f"shape {found_shape} where {expected} is expected")
+    try:
+        array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise DamagedRelease(version, name, f"cannot be read ({exc})") from None
+    if mmap:
+        array = array.view(np.ndarray)
+    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = int(np.count_nonzero(~np.isfinite(array)))
+        raise DamagedRelease(version, name, f"{bad} values are NaN or infinite")
+    return array
+
+
+def load_json(folder: Path, name: str) -> Any:
+    """A JSON file of the release; DamagedRelease when it does not parse."""
+    try:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DamagedRelease(folder.name, name, "missing") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DamagedRelease(folder.name, name, f"not valid JSON ({exc})") from None
+
+
+def model_files(manifest: Mapping[str, Any]) -> list[str]:
+    """The files under model/ that the manifest lists."""
+    return sorted(name for name in manifest.get("files", {}) if name.startswith("model/"))

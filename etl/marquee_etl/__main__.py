@@ -1,8 +1,17 @@
-"""`python -m marquee_etl --raw DIR --out DIR`: build a release and print a summary."""
+"""`python -m marquee_etl`: build a release, gate it and promote it; `... releases ...`: manage them.
+
+    python -m marquee_etl [build] [--raw DIR] [--out DIR] [--force] [--skip-model]
+    python -m marquee_etl releases list [--json] | show VERSION [--json] | promote VERSION [--force]
+                                     | rollback | prune --keep N
+
+Exit status: 0 done (or nothing to do), 2 bad input or a damaged release, 3 the gate refused
+the release (it is kept, not promoted; `current` is untouched).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -10,19 +19,24 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
 from marquee_common.errors import ReleaseError
-from marquee_etl import __version__, sources
+from marquee_common.release import RELEASES, read_manifest, sha256_file
+from marquee_etl import __version__, evaluate, lifecycle, sources
 from marquee_etl.clean import clean
-from marquee_etl.release import sha256_file, write_release
+from marquee_etl.lifecycle import Decision, GateSettings
+from marquee_etl.params import ModelParams
+from marquee_etl.release import write_release
 
 T = TypeVar("T")
 DEFAULT_RAW = Path(__file__).resolve().parents[2] / "data" / "sample"
+GATE_REFUSED = 3
 
 
 class Steps:
@@ -65,8 +79,21 @@ def code_version() -> str:
     return f"{__version__}+{commit}" if commit else __version__
 
 
+def _out_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(os.environ.get("MARQUEE_DATA_DIR") or "var/data"),
+        help="data folder holding releases/, current and history.jsonl (env MARQUEE_DATA_DIR; default var/data)",
+    )
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="marquee_etl", description=__doc__)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["releases"]:
+        return parse_releases_args(argv[1:])
+    parser = argparse.ArgumentParser(prog="marquee_etl", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument(
         "--raw",
         type=Path,
@@ -74,31 +101,63 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="folder with movies_metadata.csv and credits.csv, plain or .gz "
         "(env MARQUEE_RAW_DIR; default: the bundled data/sample)",
     )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(os.environ.get("MARQUEE_DATA_DIR") or "var/data"),
-        help="output folder holding releases/ and current (env MARQUEE_DATA_DIR; default var/data)",
-    )
+    _out_argument(parser)
     parser.add_argument(
         "--skip-model",
         action="store_true",
         help="write the catalog tables only, without the recommendation model "
         "(the recommender refuses such a release; for catalog-only use and benchmarks)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument("--force", action="store_true", help="promote the release even if the gate refuses it")
+    args = parser.parse_args(argv[1:] if argv[:1] == ["build"] else argv)
+    args.command = "build"
+    return args
 
 
-def build(raw: Path, out: Path, skip_model: bool = False) -> int:
+def parse_releases_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="marquee_etl releases", description="list, inspect and move releases")
+    _out_argument(parser)
+    commands = parser.add_subparsers(dest="action", required=True)
+    listing = commands.add_parser("list", help="every release: version, built at, films, quality, size, status")
+    listing.add_argument("--json", action="store_true", help="JSON instead of a table")
+    show = commands.add_parser("show", help="one release's manifest figures and its history")
+    show.add_argument("version")
+    show.add_argument("--json", action="store_true", help="the whole manifest as JSON")
+    promote = commands.add_parser("promote", help="gate a release against current and point current at it")
+    promote.add_argument("version")
+    promote.add_argument("--force", action="store_true", help="promote even if the gate refuses it")
+    commands.add_parser("rollback", help="point current at the release promoted before it")
+    prune = commands.add_parser("prune", help="remove old releases (never current nor the rollback target)")
+    prune.add_argument("--keep", type=int, default=None, help="releases to keep (default MARQUEE_KEEP_RELEASES, 5)")
+    args = parser.parse_args(argv)
+    args.command = "releases"
+    return args
+
+
+def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
+          settings: GateSettings | None = None) -> int:  # fmt: skip
+    """Build a release from `raw` into `out`, gate it against current, promote it when it passes."""
+    settings = settings or GateSettings.from_env()
     started = datetime.now(UTC)
     steps = Steps(total=3 if skip_model else 4)
     movies_src = sources.find(raw, sources.MOVIES_NAMES)
     credits_src = sources.find(raw, sources.CREDITS_NAMES)
-    # Inputs are hashed for the manifest in the background while the pipeline reads them.
-    hashing = ThreadPoolExecutor(max_workers=2)
-    digests = {
-        name: hashing.submit(sha256_file, src.path) for name, src in (("movies", movies_src), ("credits", credits_src))
+    params = None if skip_model else ModelParams.from_env()
+    with ThreadPoolExecutor(max_workers=2) as hashing:
+        digests = dict(zip(("movies", "credits"), hashing.map(sha256_file, (movies_src.path, credits_src.path)),
+                           strict=True))  # fmt: skip
+    wanted = {
+        "inputs": digests,
+        "code_version": code_version(),
+        "parameters": None if params is None else asdict(params),
     }
+    existing = lifecycle.same_build(out, wanted)
+    if existing is not None:
+        if existing == lifecycle.current_version(out):
+            print(f"release {existing} is current and was built from these inputs with this code: nothing to do")
+            return 0
+        print(f"release {existing} was built from these inputs with this code: gating it instead of building again")
+        return report(promote_and_say(out, existing, settings, force, "build"))
     movies_raw, credits_raw = steps.run(
         "reading CSV as text", lambda: (sources.read_text_csv(movies_src), sources.read_text_csv(credits_src))
     )
@@ -106,10 +165,11 @@ def build(raw: Path, out: Path, skip_model: bool = False) -> int:
     progress = lambda message: print(f"      {message}", file=sys.stderr, flush=True)  # noqa: E731
     write_model = None
     if not skip_model:
-        from marquee_etl.model import ModelParams, build_model  # scikit-learn takes a second to import
+        from marquee_etl.model import build_model  # scikit-learn takes a second to import
 
+        assert params is not None
         write_model = steps.run(
-            "building the recommendation model", lambda: build_model(cleaned.tables, ModelParams.from_env(), progress)
+            "building the recommendation model", lambda: build_model(cleaned.tables, params, progress)
         )
     rejects = cleaned.rejects
     by_reason = {
@@ -117,10 +177,9 @@ def build(raw: Path, out: Path, skip_model: bool = False) -> int:
         for source, reason, count in rejects.group_by("source", "reason").len().sort("source", "reason").iter_rows()
     }
     inputs = {
-        name: {"name": src.path.name, "bytes": src.size, "sha256": digests[name].result()}
+        name: {"name": src.path.name, "bytes": src.size, "sha256": digests[name]}
         for name, src in (("movies", movies_src), ("credits", credits_src))
     }
-    hashing.shutdown()
     version = (
         started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-" + inputs["movies"]["sha256"][:8]
     )
@@ -136,13 +195,58 @@ def build(raw: Path, out: Path, skip_model: bool = False) -> int:
         "rows_kept": rows_kept,
         "rejects_by_reason": by_reason,
         "slow_path_rows": cleaned.slow_path_rows,
+        "evaluation": evaluate.counts(cleaned.tables, rows_in, by_reason),
     }
     tables = {**cleaned.tables, "rejects": rejects}
+
+    def write_with_quality(folder: Path) -> dict[str, Any]:
+        assert write_model is not None
+        entries = write_model(folder)
+        manifest["evaluation"]["quality"] = entries["model"]["quality"]
+        return entries
+
+    extra = None if write_model is None else write_with_quality
     folder = steps.run(
-        "validating and writing the release", lambda: write_release(out, version, tables, manifest, extra=write_model)
+        "validating and writing the release", lambda: write_release(out, version, tables, manifest, extra=extra)
     )
     print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done))
+    return report(promote_and_say(out, version, settings, force, "build"))
+
+
+def promote_and_say(out: Path, version: str, settings: GateSettings, force: bool, action: str) -> Decision:
+    decision = lifecycle.promote(out, version, settings, force=force, action=action)
+    if decision.checks:
+        print(f"\ngate: release {version} against {decision.previous or 'no current release (floors only)'}")
+        for check in decision.checks:
+            print(f"  {check.line()}")
+    return decision
+
+
+def report(decision: Decision) -> int:
+    """The verdict's last lines and the exit status: 0 promoted, 3 refused."""
+    if not decision.promoted:
+        print(f"release {decision.version} NOT promoted: {len(decision.failed)} check(s) failed; "
+              f"current stays {decision.previous}", file=sys.stderr)  # fmt: skip
+        for check in decision.failed:
+            print(f"gate failed: {check.figure}: {_show(check.old)} -> {_show(check.new)}; rule: {check.rule}",
+                  file=sys.stderr)  # fmt: skip
+        print(f"(to promote it anyway: python -m marquee_etl releases promote {decision.version} --force)",
+              file=sys.stderr)  # fmt: skip
+        return GATE_REFUSED
+    if decision.previous == decision.version and not decision.checks:
+        print(f"release {decision.version} is already current")
+    else:
+        forced = f" (FORCED past {len(decision.failed)} failed check(s))" if decision.forced else ""
+        print(f"current -> {decision.version}{forced} (was {decision.previous or 'none'})")
+    if decision.pruned:
+        print(f"pruned: {', '.join(decision.pruned)}")
     return 0
+
+
+def _show(value: float | int | None) -> str:
+    if value is None:
+        return "none"
+    return f"{value:,}" if isinstance(value, int) else f"{value:.4f}"
 
 
 def summary(
@@ -173,10 +277,96 @@ def summary(
     return "\n".join(lines)
 
 
+def releases(args: argparse.Namespace) -> int:
+    out: Path = args.out.resolve()
+    if args.action == "list":
+        rows = lifecycle.describe(out)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            print(release_table(rows))
+        return 0
+    if args.action == "show":
+        return show_release(out, args.version, args.json)
+    if args.action == "promote":
+        return report(promote_and_say(out, args.version, GateSettings.from_env(), args.force, "promote"))
+    if args.action == "rollback":
+        before, to = lifecycle.rollback(out)
+        print(f"current -> {to} (rolled back from {before})")
+        return 0
+    keep = args.keep if args.keep is not None else GateSettings.from_env().keep
+    removed = lifecycle.prune(out, keep)
+    print(f"pruned {len(removed)} release(s)" + (": " + ", ".join(removed) if removed else ""))
+    return 0
+
+
+def release_table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no releases yet: build one with python -m marquee_etl"
+    head = f"{'':2}{'version':<32} {'built at':<20} {'films':>8} {'coll@5':>7} {'genre@10':>8} {'recall':>7} " \
+           f"{'size MB':>8}  status"  # fmt: skip
+    lines = [head]
+    for row in rows:
+        quality = row.get("quality") or {}
+
+        def q(name: str, quality: dict[str, Any] = quality) -> str:
+            value = quality.get(name)
+            return "-" if value is None else f"{value:.3f}"
+
+        marker = "*" if row["status"] == "current" else ("<" if row.get("rollback_target") else "")
+        size = "-" if not row.get("bytes") else f"{row['bytes'] / 1e6:.1f}"
+        films = "-" if row.get("films") is None else f"{row['films']:,}"
+        status = row["status"] + (" (forced)" if row.get("forced") else "") + \
+            (", rollback target" if row.get("rollback_target") else "")  # fmt: skip
+        if row.get("error"):
+            status += f"; DAMAGED: {row['error']}"
+        lines.append(f"{marker:<2}{row['version']:<32} {(row.get('built_at') or '-')[:19]:<20} {films:>8} "
+                     f"{q('collection_hit_at_5'):>7} {q('genre_jaccard_at_10'):>8} {q('recall_at_10'):>7} "
+                     f"{size:>8}  {status}")  # fmt: skip
+    lines.append("(* current, < where rollback returns)")
+    return "\n".join(lines)
+
+
+def show_release(out: Path, version: str, as_json: bool) -> int:
+    folder = out / RELEASES / version
+    if not folder.is_dir():
+        raise ReleaseError(f"no release {version} in {out / RELEASES}")
+    manifest = read_manifest(folder)
+    history = [e for e in lifecycle.read_history(out) if version in (e.get("to"), e.get("from"), e.get("version"))]
+    if as_json:
+        print(json.dumps({"manifest": manifest, "history": history}, indent=2, ensure_ascii=False))
+        return 0
+    found = lifecycle.figures(manifest)
+    status = lifecycle.status_of(out).get(version, "built")
+    lines = [f"release {version} ({status})", f"  built at         {manifest.get('created_at')}",
+             f"  code version     {manifest.get('code_version')}"]  # fmt: skip
+    for name, meta in (manifest.get("inputs") or {}).items():
+        lines.append(f"  input {name:<12}{meta.get('name')} {meta.get('bytes', 0):,} bytes sha256 {meta.get('sha256')}")
+    lines.append(f"  films            {found['films']:,}" if found["films"] is not None else "  films            -")
+    evaluation = manifest.get("evaluation") or {}
+    if "people" in evaluation:
+        lines.append(f"  people           {evaluation['people']:,}")
+        lines.append(f"  rejected         {evaluation['rejected']:,} of {sum(evaluation['rows_in'].values()):,} "
+                     f"input rows ({evaluation['rejected_share']:.2%})")  # fmt: skip
+    for name, value in found["quality"].items():
+        lines.append(f"  {lifecycle.QUALITY_LABEL[name]:<18}{'-' if value is None else f'{value:.4f}'}")
+    files = manifest.get("files") or {}
+    lines.append(f"  files            {len(files)}, {sum(f['bytes'] for f in files.values()) / 1e6:.1f} MB")
+    for entry in history:
+        what = entry.get("action")
+        lines.append(
+            f"  {entry.get('time')}  {what}: {entry.get('from')} -> {entry.get('to')}  {entry.get('reason', '')}"
+        )
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
     try:
-        return build(args.raw.resolve(), args.out.resolve(), args.skip_model)
+        args = parse_args(argv)
+        if args.command == "releases":
+            return releases(args)
+        return build(args.raw.resolve(), args.out.resolve(), args.skip_model, args.force)
     except (sources.SourceError, ReleaseError, ValueError) as exc:
         print(f"marquee_etl: error: {exc}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,9 @@ from threadpoolctl import threadpool_limits
 
 from marquee_common.analyzer import Analyzer
 from marquee_common.errors import ReleaseError
-from marquee_etl.release import sha256_file
+from marquee_common.release import sha256_file
+from marquee_etl.evaluate import collection_hit, genre_jaccard
+from marquee_etl.params import ModelParams
 from marquee_etl.text import normalized
 
 MODEL_DIR = "model"
@@ -40,44 +42,6 @@ RECALL_MARGIN = 0.01
 """search_k doubles (from trees * 100) until the measured recall is min_recall plus this."""
 MAX_DIRECTORS = 8
 """Directors kept per film for the same-director signal (films rarely have more than two)."""
-
-
-@dataclass(frozen=True)
-class ModelParams:
-    """Model settings; each can be set as MARQUEE_MODEL_<NAME> (e.g. MARQUEE_MODEL_DIMENSIONS=128).
-
-    Defaults were chosen with bench/bench_recommender.py (see bench/README.md).
-    """
-
-    dimensions: int = 128  # SVD components per film vector
-    trees: int = 40  # Annoy trees: more trees, better recall, bigger index
-    search_k: int = 0  # Annoy nodes inspected per query; 0 means trees * 100
-    min_df: int = 2  # a term must appear in this many films
-    max_df: float = 0.5  # ... and in at most this share of them
-    max_features: int = 60_000  # vocabulary cap, most frequent terms kept
-    title_weight: int = 2  # times the title's words count in a film's document
-    genre_weight: int = 3  # times each genre token counts
-    collection_weight: int = 3
-    director_weight: int = 2
-    cast_top: int = 5  # top-billed actors that become tokens
-    company_weight: int = 1
-    neighbours: int = 100  # nearest films listed per film at build time (by-film queries skip the index)
-    recall_queries: int = 1000  # films queried to measure recall@10
-    min_recall: float = 0.95  # the build fails below this
-    seed: int = 7
-
-    @classmethod
-    def from_env(cls) -> ModelParams:
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            raw = os.environ.get(f"MARQUEE_MODEL_{field.name.upper()}")
-            if raw is not None:
-                values[field.name] = float(raw) if field.type == "float" else int(raw)
-        return cls(**values)
-
-    @property
-    def effective_search_k(self) -> int:
-        return self.search_k or self.trees * 100
 
 
 def _tags_by_movie(frame: pl.DataFrame, kind: str, weight: int, norm: str = "name_norm") -> dict[int, list[str]]:
@@ -124,7 +88,7 @@ def documents(tables: dict[str, pl.DataFrame], analyzer: Analyzer, params: Model
     return ids, docs
 
 
-def write_films(out: Path, tables: dict[str, pl.DataFrame], ids: list[int]) -> None:
+def film_facts(tables: dict[str, pl.DataFrame], ids: list[int]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """What the recommender needs to know of each film, aligned with the index's items, as plain
     arrays and JSON: the service reads them without a dataframe library and without pickle.
 
@@ -164,7 +128,6 @@ def write_films(out: Path, tables: dict[str, pl.DataFrame], ids: list[int]) -> N
         "release_date": movies["release_date"].dt.strftime("%Y-%m-%d").to_list(),
         "genre_names": genre_names,
     }
-    (out / "films.json").write_text(json.dumps(films, ensure_ascii=False), encoding="utf-8")
     arrays = {
         "years": movies["release_year"].to_numpy().astype(np.int32),
         "votes": movies["vote_count"].to_numpy().astype(np.int64),
@@ -174,6 +137,11 @@ def write_films(out: Path, tables: dict[str, pl.DataFrame], ids: list[int]) -> N
         "genre_bits": genre_bits,
         "directors": padded,
     }
+    return films, arrays
+
+
+def write_films(out: Path, films: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    (out / "films.json").write_text(json.dumps(films, ensure_ascii=False), encoding="utf-8")
     for name, array in arrays.items():
         np.save(out / f"{name}.npy", array, allow_pickle=False)
 
@@ -281,6 +249,15 @@ def build_model(
         )
     neighbours = nearest_neighbours(vectors, params.neighbours) if params.neighbours > 0 else None
     t = lap("neighbours", t)
+    films, facts = film_facts(tables, ids)
+    wide_enough = neighbours is not None and neighbours.shape[1] >= 10
+    tops = neighbours[:, :10] if neighbours is not None and wide_enough else nearest_neighbours(vectors, 10)
+    quality = {
+        "collection_hit_at_5": _rounded(collection_hit(tops, facts["collection"], 5)),
+        "genre_jaccard_at_10": _rounded(genre_jaccard(tops, facts["genre_bits"], 10)),
+        "recall_at_10": round(recall, 4),
+    }
+    t = lap("quality", t)
     vocabulary = vectorizer.get_feature_names_out().tolist()
     idf = vectorizer.idf_.astype(np.float32)
     components = svd.components_.astype(np.float32)
@@ -298,7 +275,7 @@ def build_model(
         index.save(str(out / "index.ann"))
         if neighbours is not None:
             np.save(out / "neighbours.npy", neighbours, allow_pickle=False)
-        write_films(out, tables, ids)
+        write_films(out, films, facts)
         files = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in sorted(out.iterdir())}
         return {
             "model": {
@@ -311,6 +288,7 @@ def build_model(
                 "search_k": search_k,
                 "neighbours": 0 if neighbours is None else int(neighbours.shape[1]),
                 "recall_at_10": round(recall, 4),
+                "quality": quality,
                 "recall_queries": len(queries),
                 "explained_variance": round(float(svd.explained_variance_ratio_.sum()), 4),
                 "build_seconds": build_seconds,
@@ -321,3 +299,7 @@ def build_model(
         }
 
     return write
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

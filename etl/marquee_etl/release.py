@@ -2,16 +2,18 @@
 
 Layout of the output folder:
 
-    releases/<version>/        one immutable folder per run: *.parquet, manifest.json
+    releases/<version>/        one immutable folder per run: *.parquet, model/, manifest.json
     releases/.tmp-<version>/   the run being written; renamed into place once valid
-    current -> releases/<version>   symlink, repointed atomically (rename over the old one)
+    current -> releases/<version>   symlink, repointed atomically by `lifecycle.move_current`
+    history.jsonl              every move of `current`, and every release the gate refused
 
-A failed run leaves the previous release and `current` untouched.
+Writing a release does not move `current`: the gate decides that (lifecycle.py). A failed run
+leaves the previous release and `current` untouched. The manifest lists every file of the
+release with its size and sha256 (`files`), which the services check before serving it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from marquee_common.errors import ReleaseError
-from marquee_common.release import MANIFEST
+from marquee_common.release import CURRENT, MANIFEST, sha256_file
 
 FORMAT_VERSION = 1
 
@@ -50,14 +52,6 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("movies", "collection_id", "collections", "collection_id"),
     ("movies", "original_language", "languages", "iso_639_1"),
 )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def validate_tables(tables: Mapping[str, pl.DataFrame]) -> None:
@@ -109,7 +103,7 @@ def _staging(releases: Path, version: str) -> Iterator[Path]:
 
 def point_current(out: Path, version: str) -> None:
     """Repoint `out/current` at `releases/<version>` in one rename, so readers see old or new."""
-    link = out / "current"
+    link = out / CURRENT
     tmp_link = out / f".current-{os.getpid()}"
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(Path("releases") / version)
@@ -123,7 +117,7 @@ def write_release(
     manifest: dict[str, Any],
     extra: Callable[[Path], dict[str, Any]] | None = None,
 ) -> Path:
-    """Validate, write into a temporary folder, rename into place, repoint `current`.
+    """Validate, write into a temporary folder, rename into place; `current` is not moved.
 
     `extra(folder)` may write more files (the model) and returns manifest entries for them.
     """
@@ -151,13 +145,26 @@ def write_release(
         manifest = {**manifest, "format_version": FORMAT_VERSION, "version": version, "tables": files}
         if extra is not None:
             manifest.update(extra(tmp))
+        manifest["files"] = _list_files(tmp, files, manifest.get("model", {}).get("files", {}))
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         for path in (tmp, *tmp.iterdir()):
             _fsync(path)
         os.rename(tmp, final)
     _fsync(releases)
-    point_current(out, version)
     return final
+
+
+def _list_files(folder: Path, tables: Mapping[str, Any], model: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every file of the release, by path inside it, with size and sha256 (hashes already made are reused)."""
+    known = {meta["file"]: meta for meta in tables.values()}
+    known.update({f"model/{name}": meta for name, meta in model.items()})
+    listed = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        name = path.relative_to(folder).as_posix()
+        meta = known.get(name)
+        digest = meta["sha256"] if meta else sha256_file(path)
+        listed[name] = {"bytes": path.stat().st_size, "sha256": digest}
+    return listed
 
 
 def _fsync(path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from marquee_common.errors import ReleaseError
 from marquee_common.release import resolve_current
-from marquee_etl.release import validate_tables, write_release
+from marquee_etl.release import point_current, validate_tables, write_release
 
 
 def _tables(movie_ids: list[int], genre_movie_ids: list[int]) -> dict[str, pl.DataFrame]:
@@ -32,19 +32,27 @@ def _tables(movie_ids: list[int], genre_movie_ids: list[int]) -> dict[str, pl.Da
     }
 
 
-def test_a_release_is_renamed_into_place_and_current_points_at_it(tmp_path: Path) -> None:
+def test_a_release_is_renamed_into_place_and_listed_with_every_file(tmp_path: Path) -> None:
     folder = write_release(tmp_path, "v1", _tables([1, 2], [1, 2]), {"note": "x"})
     assert folder == tmp_path / "releases" / "v1"
+    assert not (tmp_path / "current").exists()  # the gate moves current, not the writer
+    point_current(tmp_path, "v1")
     assert resolve_current(tmp_path) == folder.resolve()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["version"] == "v1" and manifest["tables"]["movies"]["rows"] == 2
     movies_file = folder / "movies.parquet"
     assert manifest["tables"]["movies"]["sha256"] == hashlib.sha256(movies_file.read_bytes()).hexdigest()
+    assert manifest["files"]["movies.parquet"] == {
+        "bytes": movies_file.stat().st_size,
+        "sha256": hashlib.sha256(movies_file.read_bytes()).hexdigest(),
+    }
+    assert sorted(manifest["files"]) == sorted(p.name for p in folder.iterdir() if p.name != "manifest.json")
     assert [p.name for p in (tmp_path / "releases").iterdir()] == ["v1"]
 
 
 def test_a_failed_validation_leaves_the_previous_release_current_and_no_debris(tmp_path: Path) -> None:
     first = write_release(tmp_path, "v1", _tables([1, 2], [1]), {})
+    point_current(tmp_path, "v1")
     with pytest.raises(ReleaseError, match="genres.movie_id"):
         write_release(tmp_path, "v2", _tables([1, 2], [1, 99]), {})
     assert resolve_current(tmp_path) == first.resolve()

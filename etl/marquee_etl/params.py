@@ -1,0 +1,46 @@
+"""The model's settings, apart from the model code: the pipeline reads them (to know whether a
+build would repeat an existing release) without importing scikit-learn."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Model settings; each can be set as MARQUEE_MODEL_<NAME> (e.g. MARQUEE_MODEL_DIMENSIONS=128).
+
+    Defaults were chosen with bench/bench_recommender.py (see bench/README.md).
+    """
+
+    dimensions: int = 128  # SVD components per film vector
+    trees: int = 40  # Annoy trees: more trees, better recall, bigger index
+    search_k: int = 0  # Annoy nodes inspected per query; 0 means trees * 100
+    min_df: int = 2  # a term must appear in this many films
+    max_df: float = 0.5  # ... and in at most this share of them
+    max_features: int = 60_000  # vocabulary cap, most frequent terms kept
+    title_weight: int = 2  # times the title's words count in a film's document
+    genre_weight: int = 3  # times each genre token counts
+    collection_weight: int = 3
+    director_weight: int = 2
+    cast_top: int = 5  # top-billed actors that become tokens
+    company_weight: int = 1
+    neighbours: int = 100  # nearest films listed per film at build time (by-film queries skip the index)
+    recall_queries: int = 1000  # films queried to measure recall@10
+    min_recall: float = 0.95  # the build fails below this
+    seed: int = 7
+
+    @classmethod
+    def from_env(cls) -> ModelParams:
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = os.environ.get(f"MARQUEE_MODEL_{field.name.upper()}")
+            if raw is not None:
+                values[field.name] = float(raw) if field.type == "float" else int(raw)
+        return cls(**values)
+
+    @property
+    def effective_search_k(self) -> int:
+        return self.search_k or self.trees * 100
