@@ -4,6 +4,7 @@ MarqueeError
 ├── InvalidQuery      bad input: empty, too long, unknown month...  (INVALID_ARGUMENT)
 ├── NotFound          nothing matches; carries close suggestions     (NOT_FOUND)
 ├── ReleaseError      the release on disk is missing or inconsistent (FAILED_PRECONDITION)
+│   └── DamagedRelease  one of its files fails the checks: names the file and why
 └── IndexNotReady     the service has not finished loading           (UNAVAILABLE)
 """
 
@@ -31,6 +32,16 @@ class NotFound(MarqueeError):
 
 class ReleaseError(MarqueeError):
     """The release on disk is missing, half-written or fails validation."""
+
+
+class DamagedRelease(ReleaseError):
+    """A release that must not be served; `file` and `reason` say why, in one line."""
+
+    def __init__(self, version: str, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.version = version
+        self.file = file
+        self.reason = reason
 
 
 class IndexNotReady(MarqueeError):

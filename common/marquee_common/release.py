@@ -19,23 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from marquee_common.errors import ReleaseError
+from marquee_common.errors import DamagedRelease, ReleaseError
 
 MANIFEST = "manifest.json"
 """Written last into a release folder, so a folder with it is complete."""
 CURRENT = "current"
 """The symlink in the data folder naming the release in service: `current -> releases/<version>`."""
 RELEASES = "releases"
-
-
-class DamagedRelease(ReleaseError):
-    """A release that must not be served; `file` and `reason` say why, in one line."""
-
-    def __init__(self, version: str, file: str, reason: str) -> None:
-        super().__init__(f"{file}: {reason}")
-        self.version = version
-        self.file = file
-        self.reason = reason
 
 
 def sha256_file(path: Path) -> str:
@@ -129,7 +119,8 @@ def load_array(
     finite: bool = False,
     mmap: bool = False,
 ) -> np.ndarray:
-    """An .npy file that must have `dtype` and `shape` (None: any length), and finite values if asked.
+    """`folder/name` (name may hold a sub-folder: "model/vectors.npy"), an .npy file that must have
+    `dtype` and `shape` (None: any length), and finite values if asked.
 
     Reads only the header before trusting the file; hash it first with `verify_files`.
     """
@@ -142,8 +133,8 @@ def load_array(
             header = read_header(handle)
     except (OSError, ValueError) as exc:
         raise DamagedRelease(version, name, f"not a NumPy array file ({exc})") from None
-    found_shape, fortran, found_dtype = header
-    if found_dtype != np.dtype(dtype) or fortran:
+    found_shape, _, found_dtype = header
+    if found_dtype != np.dtype(dtype):
         raise DamagedRelease(version, name, f"dtype {found_dtype} where {np.dtype(dtype)} is expected")
     mismatch = any(w is not None and w != f for w, f in zip(shape, found_shape, strict=False))
     if len(found_shape) != len(shape) or mismatch:
@@ -162,7 +153,7 @@ def load_array(
 
 
 def load_json(folder: Path, name: str) -> Any:
-    """A JSON file of the release; DamagedRelease when it does not parse."""
+    """A JSON file of the release (name relative to it); DamagedRelease when it does not parse."""
     try:
         return json.loads((folder / name).read_text(encoding="utf-8"))
     except FileNotFoundError:

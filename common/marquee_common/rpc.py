@@ -1,7 +1,9 @@
 """gRPC plumbing every Marquee service shares: error mapping, call logs, the server's life.
 
 Domain errors become gRPC status here and nowhere else (`GRPC_CODE`); servicers raise
-`MarqueeError`s and never call `abort` themselves.
+`MarqueeError`s and never call `abort` themselves. Every answer carries the version of the
+release it came from in its initial metadata (`marquee-release`). While serving, each service
+watches `current` and swaps to a newly promoted release that passes its checks (`watch`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,15 +28,17 @@ import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from marquee_common.errors import IndexNotReady, InvalidQuery, MarqueeError, NotFound, ReleaseError
+from marquee_common.errors import DamagedRelease, IndexNotReady, InvalidQuery, MarqueeError, NotFound, ReleaseError
 from marquee_common.logs import configure as configure_logs
 from marquee_common.logs import emit
+from marquee_common.serving import RELEASE_KEY, ReleaseHolder
 from marquee_common.settings import ServiceSettings
 
 GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
     InvalidQuery: grpc.StatusCode.INVALID_ARGUMENT,
     NotFound: grpc.StatusCode.NOT_FOUND,
     ReleaseError: grpc.StatusCode.FAILED_PRECONDITION,
+    DamagedRelease: grpc.StatusCode.FAILED_PRECONDITION,
     IndexNotReady: grpc.StatusCode.UNAVAILABLE,
 }
 MAX_BATCH = 100
@@ -69,18 +74,28 @@ def each(items: Sequence[Req], answer: Callable[[Req], Resp]) -> Iterator[tuple[
 
 
 def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
-    """Map domain errors to status, hide unexpected ones, and log one JSON line per call."""
+    """Map domain errors to status, hide unexpected ones, name the release, log one JSON line per call.
+
+    The servicer's `holder` names the release; its methods do not await, so the version read
+    before the call is the release the whole call ran on (swaps happen between calls).
+    """
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext) -> Resp:
         start = time.perf_counter()
         code = grpc.StatusCode.OK
         took: float | None = None  # set before abort, which yields to other calls
+        version: str = self.holder.version
         try:
-            return await method(self, request, context)
+            response = await method(self, request, context)
+            if version:
+                await context.send_initial_metadata(((RELEASE_KEY, version),))
+            return response
         except MarqueeError as exc:
             took = time.perf_counter() - start
             code = status_for(exc)
+            if version:
+                await context.send_initial_metadata(((RELEASE_KEY, version),))
             if exc.suggestions:
                 context.set_trailing_metadata(((SUGGESTIONS_KEY, json.dumps(exc.suggestions).encode()),))
             await context.abort(code, exc.message)
@@ -104,11 +119,11 @@ def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
 
 @dataclass
 class Service:
-    """One gRPC service to host: its full name, how to register it, how to load its data."""
+    """One gRPC service to host: its full name, how to register it, the release it answers from."""
 
     name: str
     register: Callable[[grpc.aio.Server], None]
-    load: Callable[[], None]  # blocking; runs in a thread while health says NOT_SERVING
+    holder: ReleaseHolder[Any]  # opened in a thread while health says NOT_SERVING, then watched
 
 
 async def create_server(
@@ -136,19 +151,59 @@ async def create_server(
 
 async def load_and_serve(services: Sequence[Service], health_servicer: health.aio.HealthServicer) -> None:
     for service in services:
-        started = time.perf_counter()
-        await asyncio.to_thread(service.load)
+        loaded = await asyncio.to_thread(service.holder.open_current)
+        service.holder.install(loaded)
         await health_servicer.set(service.name, health_pb2.HealthCheckResponse.SERVING)
-        log.info(
-            "loaded",
-            extra={"grpc_service": service.name, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
-        )
-    # What was loaded lives as long as the process: keep the collector from walking it on every
-    # full collection, which otherwise shows as pauses of tens of milliseconds under load.
+        log.info("loaded", extra={"grpc_service": service.name, "release": loaded.version,
+                                  "verification": loaded.verification,
+                                  "duration_ms": round(loaded.load_seconds * 1000, 1)})  # fmt: skip
+    _settle_memory()
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+
+
+def _settle_memory() -> None:
+    """What was loaded lives until the next swap: keep the collector from walking it on every full
+    collection (pauses of tens of milliseconds under load otherwise), and give freed memory back."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
     _release_free_memory()
-    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+
+
+async def watch(services: Sequence[Service], poll_s: float) -> None:
+    """Every `poll_s`, swap each service to the release `current` names, if it is new and passes.
+
+    The new release is verified and loaded in a thread beside the old one; the switch itself
+    happens here, on the event loop, between requests. Health stays SERVING throughout.
+    """
+    while True:
+        await asyncio.sleep(poll_s)
+        for service in services:
+            await swap(service)
+
+
+async def swap(service: Service) -> bool:
+    """One swap attempt: True when a new release now serves."""
+    holder = service.holder
+    version = holder.pending()
+    if version is None:
+        return False
+    try:
+        loaded = await asyncio.to_thread(holder.open_current, True)
+    except ReleaseError as exc:
+        refused = exc.version if isinstance(exc, DamagedRelease) else version
+        failure = holder.refuse(refused, exc.message)
+        log.error("swap refused", extra={"grpc_service": service.name, "release": refused, "reason": failure.reason,
+                                         "serving": holder.version})  # fmt: skip
+        return False
+    before = holder.install(loaded)
+    log.info("swapped", extra={"grpc_service": service.name, "release": loaded.version,
+                               "previous": before.version if before else None,
+                               "verification": loaded.verification,
+                               "duration_ms": round(loaded.load_seconds * 1000, 1)})  # fmt: skip
+    del before, loaded
+    _settle_memory()
+    return True
 
 
 def _release_free_memory() -> None:
@@ -159,8 +214,12 @@ def _release_free_memory() -> None:
         pass
 
 
-async def serve(address: str, services: Sequence[Service], grace_s: float, max_workers: int | None = None) -> None:
-    """Run until SIGTERM or SIGINT, then report NOT_SERVING and drain in-flight calls for `grace_s`."""
+async def serve(address: str, services: Sequence[Service], grace_s: float, max_workers: int | None = None,
+                poll_s: float = 0) -> None:  # fmt: skip
+    """Run until SIGTERM or SIGINT, then report NOT_SERVING and drain in-flight calls for `grace_s`.
+
+    With `poll_s` > 0, swap to each newly promoted release once loaded (`watch`).
+    """
     server, port, health_servicer = await create_server(address, services, max_workers)
     log.info("listening", extra={"address": address, "port": port, "services": [s.name for s in services]})
     stop = asyncio.Event()
@@ -174,7 +233,10 @@ async def serve(address: str, services: Sequence[Service], grace_s: float, max_w
         stopping.cancel()
         await server.stop(0)
         raise loading.exception()  # type: ignore[misc]
+    watching = asyncio.create_task(watch(services, poll_s)) if poll_s > 0 else None
     await stopping
+    if watching is not None:
+        watching.cancel()
     log.info("draining", extra={"grace_s": grace_s})
     await health_servicer.enter_graceful_shutdown()
     await server.stop(grace_s)
@@ -199,10 +261,10 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
     for process in extra:
         process.start()
     try:
-        _run_loop(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))
+        _serve(settings, make_services)
     except MarqueeError as exc:
-        log.error("cannot serve: %s", exc.message)
-        return 1
+        sys.stderr.write(_cannot_serve(exc) + "\n")
+        return 2
     finally:
         for process in extra:
             if process.is_alive() and process.pid is not None:
@@ -210,6 +272,18 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
         for process in extra:
             process.join(settings.grace_s + 1)
     return 0
+
+
+def _cannot_serve(exc: MarqueeError) -> str:
+    """The one line a service prints when it cannot start on its release."""
+    if isinstance(exc, DamagedRelease):
+        return f"cannot serve release {exc.version}: {exc.file}: {exc.reason}"
+    return f"cannot serve: {exc.message}"
+
+
+def _serve(settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]) -> None:
+    _run_loop(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs,
+                    settings.release_poll_s))  # fmt: skip
 
 
 def _run_loop(main: Awaitable[None]) -> None:
@@ -221,4 +295,8 @@ def _worker(
     label: str, settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]
 ) -> None:
     configure_logs(label, settings.log_level)
-    _run_loop(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs))
+    try:
+        _serve(settings, make_services)
+    except MarqueeError as exc:
+        sys.stderr.write(_cannot_serve(exc) + "\n")
+        raise SystemExit(2) from None

@@ -21,6 +21,9 @@ class ServiceSettings(BaseSettings):
     max_concurrent_rpcs: int | None = Field(None, ge=1)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     grace_s: float = Field(5.0, ge=0, le=60, description="drain time on SIGTERM, under compose's 10 s")
+    release_poll_s: float = Field(
+        2.0, ge=0, le=3600, description="how often `current` is checked for a new release to swap to; 0 turns it off"
+    )
 
     @property
     def address(self) -> str:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -55,8 +56,11 @@ def test_a_missing_release_stops_start_up_with_a_clear_message(tmp_path: Path) -
     result = subprocess.run(
         [sys.executable, "-m", "marquee_catalog"], env=env, capture_output=True, text=True, timeout=60, check=False
     )
-    assert result.returncode != 0
-    assert "run the pipeline first" in result.stdout
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"cannot serve: no release in {tmp_path}: {tmp_path / 'current'} does not exist; "
+        "run the pipeline first (python -m marquee_etl)\n"
+    )
 
 
 def test_sigterm_drains_and_exits_cleanly(fixture_data_dir: Path, tmp_path: Path) -> None:
@@ -74,14 +78,17 @@ def test_health_is_not_serving_and_calls_are_unavailable_until_the_release_is_lo
         servicer = CatalogServicer(fixture_data_dir)
         loaded = threading.Event()
 
-        def slow_load() -> None:
-            loaded.wait(10)
-            servicer.load()
+        opener = servicer.holder.opener
 
+        def slow_open(folder: Path, manifest: dict[str, Any], swapping: bool) -> Any:
+            loaded.wait(10)
+            return opener(folder, manifest, swapping)
+
+        servicer.holder.opener = slow_open
         service = Service(
             "marquee.v1.CatalogService",
             lambda server: catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server),
-            slow_load,
+            servicer.holder,
         )
         server, port, health = await create_server("127.0.0.1:0", [service])
         loading = asyncio.create_task(load_and_serve([service], health))

@@ -20,4 +20,4 @@ def services(settings: ServiceSettings) -> Sequence[Service]:
     def register(server: grpc.aio.Server) -> None:
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(servicer, server)
 
-    return [Service(SERVICE_NAME, register, servicer.load)]
+    return [Service(SERVICE_NAME, register, servicer.holder)]

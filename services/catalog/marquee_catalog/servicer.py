@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import grpc
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc as pb_grpc
+from marquee.v1 import release_pb2
+from marquee_catalog.release import open_catalog
 from marquee_catalog.store import CatalogStore
-from marquee_common.errors import IndexNotReady
-from marquee_common.release import resolve_current
 from marquee_common.rpc import each, rpc
+from marquee_common.serving import ReleaseHolder
 
 Ctx = grpc.aio.ServicerContext
 
@@ -22,23 +22,18 @@ def _year(request: pb.TitleRequest | pb.SearchMoviesRequest) -> int | None:
 
 
 class CatalogServicer(pb_grpc.CatalogServiceServicer):
-    """Answers from the store once `load` has run; UNAVAILABLE before."""
+    """Answers from the store of the release the holder serves; UNAVAILABLE before it has one."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self._store: CatalogStore | None = None
-
-    def load(self) -> None:
-        store = CatalogStore(resolve_current(self.data_dir))
-        self._store = store
-        # Suggestions work at once by scoring every name; their faster buckets come a moment later.
-        threading.Thread(target=store.prepare_suggestions, name="prepare-suggestions", daemon=True).start()
+        self.holder: ReleaseHolder[CatalogStore] = ReleaseHolder(data_dir, open_catalog, "release")
 
     @property
     def store(self) -> CatalogStore:
-        if self._store is None:
-            raise IndexNotReady("the catalog is still loading its release; retry shortly")
-        return self._store
+        return self.holder.core
+
+    @rpc
+    async def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, context: Ctx) -> release_pb2.ReleaseInfo:
+        return release_pb2.ReleaseInfo(**self.holder.info())
 
     @rpc
     async def GetMovie(self, request: pb.GetMovieRequest, context: Ctx) -> pb.Movie:
@@ -47,7 +42,8 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     @rpc
     async def BatchGetMovies(self, request: pb.BatchGetMoviesRequest, context: Ctx) -> pb.BatchGetMoviesResponse:
         response = pb.BatchGetMoviesResponse()
-        for movie, failure in each(request.movie_ids, self.store.get_movie):
+        store = self.store  # the whole batch on one release
+        for movie, failure in each(request.movie_ids, store.get_movie):
             if failure is None:
                 response.results.add(movie=movie)
             else:

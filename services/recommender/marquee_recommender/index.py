@@ -78,6 +78,7 @@ class Recommender:
         self.weights = weights or Weights()
         self.base_width = width
         self.manifest = read_manifest(folder)
+        self.version = folder.name
         model = self.manifest.get("model")
         if not model:
             raise ReleaseError(f"release {folder} has no recommendation model; rebuild it with the pipeline")

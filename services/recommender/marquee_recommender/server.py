@@ -22,4 +22,4 @@ def services(settings: ServiceSettings) -> Sequence[Service]:
     def register(server: grpc.aio.Server) -> None:
         recommender_pb2_grpc.add_RecommenderServiceServicer_to_server(servicer, server)
 
-    return [Service(SERVICE_NAME, register, servicer.load)]
+    return [Service(SERVICE_NAME, register, servicer.holder)]

@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import grpc
 
-from marquee.v1 import catalog_pb2
+from marquee.v1 import catalog_pb2, release_pb2
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc as pb_grpc
-from marquee_common.errors import IndexNotReady
-from marquee_common.release import resolve_current
 from marquee_common.rpc import each, rpc
+from marquee_common.serving import ReleaseHolder
 from marquee_recommender.config import RecommenderSettings
 from marquee_recommender.index import Recommender
+from marquee_recommender.release import open_recommender
 
 Ctx = grpc.aio.ServicerContext
 
 
 class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
-    """Answers once `load` has memory-mapped the model; UNAVAILABLE before."""
+    """Answers from the model of the release the holder serves; UNAVAILABLE before it has one."""
 
     def __init__(self, settings: RecommenderSettings) -> None:
         self.settings = settings
-        self._recommender: Recommender | None = None
+        self.holder: ReleaseHolder[Recommender] = ReleaseHolder(settings.data_dir, self._open, "model")
 
-    def load(self) -> None:
-        folder = resolve_current(self.settings.data_dir)
-        self._recommender = Recommender(folder, self.settings.weights(), self.settings.width)
+    def _open(self, folder: Path, manifest: dict[str, Any], swapping: bool) -> tuple[Recommender, str]:
+        return open_recommender(folder, manifest, self.settings.weights(), self.settings.width)
 
     @property
     def recommender(self) -> Recommender:
-        if self._recommender is None:
-            raise IndexNotReady("the recommender is still loading its model; retry shortly")
-        return self._recommender
+        return self.holder.core
 
     @rpc
     async def Recommend(self, request: pb.RecommendRequest, context: Ctx) -> pb.RecommendResponse:
@@ -40,12 +40,17 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
     @rpc
     async def BatchRecommend(self, request: pb.BatchRecommendRequest, context: Ctx) -> pb.BatchRecommendResponse:
         response = pb.BatchRecommendResponse()
-        for answer, failure in each(request.requests, self.recommender.recommend):
+        recommender = self.recommender  # the whole batch on one release
+        for answer, failure in each(request.requests, recommender.recommend):
             if failure is None:
                 response.results.add(response=answer)
             else:
                 response.results.add(failure=catalog_pb2.Failure(**failure))
         return response
+
+    @rpc
+    async def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, context: Ctx) -> release_pb2.ReleaseInfo:
+        return release_pb2.ReleaseInfo(**self.holder.info())
 
     @rpc
     async def GetModelInfo(self, request: pb.GetModelInfoRequest, context: Ctx) -> pb.ModelInfo:
