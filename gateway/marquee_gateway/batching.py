@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import grpc
 
 from marquee_common.rpc import MAX_BATCH
+from marquee_gateway import releases
 from marquee_gateway.errors import UpstreamError
 
 if TYPE_CHECKING:
@@ -53,18 +54,24 @@ class Batcher(Generic[Req, Res]):
         self.field = field
         self.max_size = max_size
         self.enabled = True
-        self._pending: list[tuple[Req, asyncio.Future[Res]]] = []
+        self._pending: list[tuple[Req, asyncio.Future[tuple[Res, str | None]]]] = []
         self._sending: set[asyncio.Task[None]] = set()
 
     async def call(self, request: Req) -> Res:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Res] = loop.create_future()
+        future: asyncio.Future[tuple[Res, str | None]] = loop.create_future()
         self._pending.append((request, future))
         if len(self._pending) >= self.max_size:
             self._flush()
         elif len(self._pending) == 1:
             loop.call_soon(self._flush)
-        return await future
+        try:
+            answer, version = await future
+        except UpstreamError as exc:
+            releases.record(self.upstream.name, exc.release)
+            raise
+        releases.record(self.upstream.name, version)  # in this request's own context
+        return answer
 
     def _flush(self) -> None:
         items, self._pending = self._pending, []
@@ -73,7 +80,7 @@ class Batcher(Generic[Req, Res]):
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
 
-    async def _send(self, items: list[tuple[Req, asyncio.Future[Res]]]) -> None:
+    async def _send(self, items: list[tuple[Req, asyncio.Future[tuple[Res, str | None]]]]) -> None:
         try:
             if len(items) == 1 or not self.enabled:
                 await asyncio.gather(*(self._send_one(request, future) for request, future in items))
@@ -87,17 +94,17 @@ class Batcher(Generic[Req, Res]):
                 future.cancel()
             raise
 
-    async def _send_one(self, request: Req, future: asyncio.Future[Res]) -> None:
+    async def _send_one(self, request: Req, future: asyncio.Future[tuple[Res, str | None]]) -> None:
         try:
-            answer = await self.upstream.call(getattr(self.upstream.stub, self.single), request)
+            answer = await self.upstream.call_with_release(getattr(self.upstream.stub, self.single), request)
         except UpstreamError as exc:
             _settle(future, error=exc)
         else:
             _settle(future, answer)
 
-    async def _send_batch(self, items: list[tuple[Req, asyncio.Future[Res]]]) -> None:
+    async def _send_batch(self, items: list[tuple[Req, asyncio.Future[tuple[Res, str | None]]]]) -> None:
         try:
-            reply = await self.upstream.call(
+            reply, version = await self.upstream.call_with_release(
                 getattr(self.upstream.stub, self.batch), self.pack([request for request, _ in items])
             )
         except UpstreamError as exc:
@@ -115,11 +122,12 @@ class Batcher(Generic[Req, Res]):
                 _settle(future, error=UpstreamError.of(self.upstream.name, grpc.StatusCode.INTERNAL, message))
             elif results[index].WhichOneof("result") == "failure":
                 error = UpstreamError.from_failure(self.upstream.name, results[index].failure)
+                error.release = version
                 if self.upstream.metrics is not None:
                     self.upstream.metrics.upstream_error(self.upstream.name, error.code.name)
                 _settle(future, error=error)
             else:
-                _settle(future, getattr(results[index], self.field))
+                _settle(future, (getattr(results[index], self.field), version))
 
 
 def _settle(future: asyncio.Future[Any], answer: Any = None, error: Exception | None = None) -> None:

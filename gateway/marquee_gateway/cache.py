@@ -1,9 +1,12 @@
-"""A small in-memory cache of whole answers, in front of the routes.
+"""A small in-memory cache of whole answers, in front of the routes, keyed by release.
 
-Why it is sound: the services answer from one immutable release, loaded at start-up, so the
-same GET gets the same answer until they are restarted on a new release. The gateway keeps
-recent answers (200, and the deterministic 400/404/422) for `ttl_s` seconds, so a new release
-shows through within that time; 5xx answers are never kept. Only data routes are cached
+Why it is sound: the services answer from immutable releases, so the same GET gets the same
+answer from the same release. Each entry is kept under the release watcher's generation
+(releases.py), which changes whenever the releases the replicas serve change; an entry of an
+older generation is never served. Only answers from each upstream's target release are kept
+(their `X-Marquee-Release` header says which), so once the gateway knows of a new release it
+serves no cached answer from an older one. Answers (200, and the deterministic 400/404/422) are
+kept at most `ttl_s` seconds; 5xx answers are never kept. Only data routes are cached
 (not /healthz, /readyz, /metrics, /docs). Each answer says how old it may be
 (`Cache-Control: public, max-age=...`), so clients and proxies may keep it too.
 
@@ -21,6 +24,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marquee_gateway.metrics import Metrics
+from marquee_gateway.releases import HEADER, ReleaseWatcher, parse_header
 
 CACHED_STATUSES = frozenset({200, 400, 404, 422})
 UNCACHED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
@@ -34,6 +38,7 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     route: Any  # the matched route, so metrics and logs still name its template on a hit
+    generation: int = 0  # the release watcher's generation when it was kept
 
 
 class ResponseCache:
@@ -70,10 +75,12 @@ class ResponseCache:
 class CacheMiddleware:
     """Answers a repeated GET from the cache; keeps cacheable answers of the app."""
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, cache: ResponseCache, metrics: Metrics,
+                 releases: ReleaseWatcher | None = None) -> None:  # fmt: skip
         self.app = app
         self.cache = cache
         self.metrics = metrics
+        self.releases = releases
         self.max_age = f"public, max-age={int(cache.ttl_s)}".encode()
         self.hits = metrics.cache.labels("hit")
         self.misses = metrics.cache.labels("miss")
@@ -84,7 +91,10 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = scope.get("raw_path", path.encode()) + b"?" + scope.get("query_string", b"")
+        generation = self.releases.generation if self.releases is not None else 0
         entry = self.cache.get(key)
+        if entry is not None and entry.generation != generation:
+            entry = None  # from releases no longer (all) served
         if entry is not None:
             self.hits.inc()
             if entry.route is not None:
@@ -100,7 +110,7 @@ class CacheMiddleware:
         async def keep(message: Message) -> None:
             nonlocal start, cacheable
             if message["type"] == "http.response.start":
-                cacheable = message["status"] in CACHED_STATUSES
+                cacheable = message["status"] in CACHED_STATUSES and self._fresh(message)
                 if cacheable:
                     message["headers"] = [*message.get("headers", ()), (b"cache-control", self.max_age)]
                 start = message
@@ -117,8 +127,18 @@ class CacheMiddleware:
                             list(start["headers"]),
                             b"".join(chunks),
                             scope.get("route"),
+                            generation,
                         ),
                     )
             await send(message)
 
         await self.app(scope, receive, keep)
+
+    def _fresh(self, start: Message) -> bool:
+        """Kept only when it came from each upstream's target release (see releases.py)."""
+        if self.releases is None:
+            return True
+        for name, value in start.get("headers", ()):
+            if name == HEADER:
+                return self.releases.fresh(parse_header(value))
+        return True

@@ -18,6 +18,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from marquee.v1 import catalog_pb2, catalog_pb2_grpc, recommender_pb2, recommender_pb2_grpc
 from marquee_common.rpc import MAX_BATCH
+from marquee_gateway import releases
 from marquee_gateway.batching import Batcher
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.errors import UpstreamError
@@ -79,6 +80,9 @@ class Upstream(Generic[S]):
     every failure becomes an `UpstreamError` (counted in the metrics).
     """
 
+    stub_class: Callable[[grpc.aio.Channel], Any]
+    """Makes this upstream's stub on a channel of its own (the release watcher asks each replica)."""
+
     def __init__(
         self,
         name: str,
@@ -88,6 +92,7 @@ class Upstream(Generic[S]):
         deadline_s: float,
         metrics: Metrics | None = None,
         channel: grpc.aio.Channel | None = None,
+        target: str | None = None,
     ) -> None:
         self.name = name
         self.service = service
@@ -96,15 +101,32 @@ class Upstream(Generic[S]):
         self.deadline_s = deadline_s
         self.metrics = metrics
         self.channel = channel
+        self.target = target
+        self.on_release: Callable[[str, str | None], None] | None = None  # the release watcher's `seen`
 
     async def call(self, method: Callable[..., Awaitable[R]], request: Any) -> R:
         """`await catalog.call(catalog.stub.GetMovie, pb.GetMovieRequest(movie_id=862))`."""
+        return (await self.call_with_release(method, request))[0]
+
+    async def call_with_release(self, method: Callable[..., Awaitable[R]], request: Any) -> tuple[R, str | None]:
+        """The answer and the release it came from (noted for the request's `X-Marquee-Release` too)."""
+        call = method(request, timeout=self.deadline_s)
         try:
-            return await method(request, timeout=self.deadline_s)
+            reply = await call
         except grpc.aio.AioRpcError as exc:
+            version = releases.note(self.name, exc.initial_metadata())
+            self._seen(version)
             if self.metrics is not None:
                 self.metrics.upstream_error(self.name, exc.code().name)
-            raise UpstreamError.from_rpc(self.name, exc) from None
+            raise UpstreamError.from_rpc(self.name, exc, version) from None
+        metadata = getattr(call, "initial_metadata", None)  # in-process fakes answer without metadata
+        version = releases.note(self.name, await metadata()) if metadata is not None else None
+        self._seen(version)
+        return reply, version
+
+    def _seen(self, version: str | None) -> None:
+        if version and self.on_release is not None:
+            self.on_release(self.name, version)
 
     async def serving_status(self) -> str:
         """ "SERVING" when the upstream's health service says so; otherwise what it said or why it failed."""
@@ -126,6 +148,8 @@ class Upstream(Generic[S]):
 class CatalogClient(Upstream[catalog_pb2_grpc.CatalogServiceStub]):
     """The catalog; `movies.call(GetMovieRequest)` gathers concurrent film requests into batches."""
 
+    stub_class = catalog_pb2_grpc.CatalogServiceStub
+
     def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.movies: Batcher[catalog_pb2.GetMovieRequest, catalog_pb2.Movie] = Batcher(
@@ -137,6 +161,8 @@ class CatalogClient(Upstream[catalog_pb2_grpc.CatalogServiceStub]):
 
 class RecommenderClient(Upstream[recommender_pb2_grpc.RecommenderServiceStub]):
     """The recommender; `recommend.call(RecommendRequest)` gathers concurrent requests into batches."""
+
+    stub_class = recommender_pb2_grpc.RecommenderServiceStub
 
     def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -178,6 +204,7 @@ def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
             settings.deadline_s,
             metrics,
             catalog,
+            settings.catalog_target,
             batch_size=settings.batch_size,
         ),
         recommender=RecommenderClient(
@@ -188,6 +215,7 @@ def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
             settings.deadline_s,
             metrics,
             recommender,
+            settings.recommender_target,
             batch_size=settings.batch_size,
         ),
     )

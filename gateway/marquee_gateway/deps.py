@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from marquee_gateway.clients import CatalogClient, RecommenderClient, Upstreams
 from marquee_gateway.metrics import Metrics
+from marquee_gateway.releases import ReleaseWatcher
 
 # Coroutines on purpose: FastAPI runs a plain `def` dependency in a thread pool, a costly
 # detour on every request for a dictionary lookup.
@@ -29,7 +30,12 @@ async def get_metrics(request: Request) -> Metrics:
     return cast(Metrics, request.app.state.metrics)
 
 
+async def get_releases(request: Request) -> ReleaseWatcher:
+    return cast(ReleaseWatcher, request.app.state.releases)
+
+
 Catalog = Annotated[CatalogClient, Depends(get_catalog)]
 Recommender = Annotated[RecommenderClient, Depends(get_recommender)]
 UpstreamsDep = Annotated[Upstreams, Depends(get_upstreams)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+ReleasesDep = Annotated[ReleaseWatcher, Depends(get_releases)]

@@ -105,6 +105,7 @@ class UpstreamError(GatewayError):
     def __init__(self, upstream: str, code: grpc.StatusCode, message: str, suggestions: Sequence[str] = ()) -> None:
         super().__init__(code, message, suggestions)
         self.upstream = upstream
+        self.release: str | None = None  # the release that answered with this error, when one did
 
     @classmethod
     def of(cls, upstream: str, code: grpc.StatusCode, details: str, suggestions: Sequence[str] = ()) -> UpstreamError:
@@ -120,8 +121,10 @@ class UpstreamError(GatewayError):
         return cls(upstream, code, message, suggestions)
 
     @classmethod
-    def from_rpc(cls, upstream: str, exc: grpc.aio.AioRpcError) -> UpstreamError:
-        return cls.of(upstream, exc.code(), exc.details() or "", suggestions_of(exc))
+    def from_rpc(cls, upstream: str, exc: grpc.aio.AioRpcError, release: str | None = None) -> UpstreamError:
+        error = cls.of(upstream, exc.code(), exc.details() or "", suggestions_of(exc))
+        error.release = release
+        return error
 
     @classmethod
     def from_failure(cls, upstream: str, failure: Any) -> UpstreamError:
@@ -131,7 +134,9 @@ class UpstreamError(GatewayError):
 
     def copy(self) -> UpstreamError:
         """The same error, for another waiting request: each raises its own."""
-        return UpstreamError(self.upstream, self.code, self.message, self.suggestions)
+        twin = UpstreamError(self.upstream, self.code, self.message, self.suggestions)
+        twin.release = self.release
+        return twin
 
 
 def suggestions_of(exc: grpc.aio.AioRpcError) -> list[str]:

@@ -108,6 +108,45 @@ EXAMPLES: dict[str, Any] = {
         ],
         "matched": 100,
     },
+    "releases": {
+        "agree": True,
+        "upstreams": {
+            "catalog": {
+                "version": "20261201T152208318Z-d7ff1319",
+                "agree": True,
+                "replicas": [
+                    {
+                        "address": "127.0.0.1:50051",
+                        "version": "20261201T152208318Z-d7ff1319",
+                        "built_at": "2026-12-01T15:22:08.318440+00:00",
+                        "loaded_at": "2026-12-01T15:24:31.102Z",
+                        "verification": "ok: 9 files hashed, 9 tables' columns, 1 probe",
+                        "swaps": 1,
+                        "failed_swaps": 0,
+                        "last_failed_swap": None,
+                        "error": None,
+                    }
+                ],
+            },
+            "recommender": {
+                "version": "20261201T152208318Z-d7ff1319",
+                "agree": True,
+                "replicas": [
+                    {
+                        "address": "127.0.0.1:50052",
+                        "version": "20261201T152208318Z-d7ff1319",
+                        "built_at": "2026-12-01T15:22:08.318440+00:00",
+                        "loaded_at": "2026-12-01T15:24:31.245Z",
+                        "verification": "ok: 16 files hashed, 12 arrays checked, 17 probes",
+                        "swaps": 1,
+                        "failed_swaps": 0,
+                        "last_failed_swap": None,
+                        "error": None,
+                    }
+                ],
+            },
+        },
+    },
     "model": {
         "release_version": "20261126T061210620Z-d7ff1319",
         "built_at": "2026-11-26T06:12:10.620358+00:00",

@@ -22,6 +22,7 @@ from marquee_gateway import clients, errors
 from marquee_gateway.cache import CacheMiddleware, ResponseCache
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.metrics import Metrics, ObserveMiddleware
+from marquee_gateway.releases import ReleaseHeaderMiddleware, ReleaseWatcher
 from marquee_gateway.routes import ROUTERS
 
 DESCRIPTION = """\
@@ -61,10 +62,12 @@ class Gateway(FastAPI):
 def create_app(settings: GatewaySettings, connect: clients.Connector = clients.connect) -> FastAPI:
     """The FastAPI app; its lifespan opens one gRPC channel per upstream and closes them."""
     metrics = Metrics()
+    watcher = ReleaseWatcher(settings.release_poll_s, settings.deadline_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.upstreams = connect(settings, metrics)
+        app.state.upstreams = upstreams = connect(settings, metrics)
+        watcher.start([upstreams.catalog, upstreams.recommender])
         # Everything made so far (modules, routes, models) lives as long as the process: keep it out
         # of the garbage collector's full passes, which otherwise pause a busy gateway now and then.
         gc.collect()
@@ -72,6 +75,7 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         try:
             yield
         finally:
+            await watcher.close()
             await app.state.upstreams.close()
 
     app = Gateway(
@@ -86,14 +90,16 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.releases = watcher
     errors.install(app)
     for router in ROUTERS:
         # Straight into the app's own router rather than include_router(): FastAPI matches an
         # included router's routes a second time inside it, on every request.
         app.router.routes.extend(router.routes)
+    app.outer.append(ReleaseHeaderMiddleware)  # inside the cache: a cached answer keeps its header
     if settings.cache_ttl_s > 0 and settings.cache_size > 0:
         cache = ResponseCache(settings.cache_size, settings.cache_ttl_s)
-        app.outer.append(lambda inner: CacheMiddleware(inner, cache, metrics))
+        app.outer.append(lambda inner: CacheMiddleware(inner, cache, metrics, watcher))
     app.outer.append(lambda inner: ObserveMiddleware(inner, metrics))  # outermost: sees cached answers too
     return app
 

@@ -233,6 +233,38 @@ class Health(Model):
 class Ready(Model):
     status: str
     upstreams: dict[str, str]
+    releases: dict[str, list[str]] = Field(
+        default_factory=dict, description="per upstream, the releases its replicas serve (as of the last poll)"
+    )
+
+
+class FailedSwap(Model):
+    version: str | None
+    reason: str | None
+    failed_at: str | None
+
+
+class ReplicaRelease(Model):
+    address: str = Field(description="the replica's address, as the gateway resolved the upstream's name")
+    version: str | None = Field(description="the release it serves; null when it could not be asked")
+    built_at: str | None
+    loaded_at: str | None = Field(description="when the replica started serving that release")
+    verification: str | None = Field(description="what the replica checked before serving it")
+    swaps: int
+    failed_swaps: int
+    last_failed_swap: FailedSwap | None = Field(description="the last release it refused, and why")
+    error: str | None = Field(description="why the replica could not be asked, if it could not")
+
+
+class UpstreamReleases(Model):
+    version: str | None = Field(description="the release the replicas serve or are moving to (the latest loaded)")
+    agree: bool = Field(description="every replica answered and serves the same release")
+    replicas: list[ReplicaRelease]
+
+
+class Releases(Model):
+    agree: bool = Field(description="every upstream's replicas agree")
+    upstreams: dict[str, UpstreamReleases]
 
 
 # -- the assignment's routes (Spanish) -------------------------------------------------------

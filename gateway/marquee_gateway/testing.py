@@ -23,6 +23,7 @@ from grpc_health.v1 import health_pb2
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
+from marquee.v1 import release_pb2
 from marquee_common.rpc import SUGGESTIONS_KEY
 from marquee_common.text import MAX_QUERY_CHARS, normalize_text
 from marquee_gateway.clients import (
@@ -106,6 +107,7 @@ class FakeStub:
 
     calls: list[tuple[str, Any, float | None]] = field(default_factory=list)
     failures: dict[str, BaseException] = field(default_factory=dict)
+    release: str = "20260101T000000000Z-fake"
 
     def fail_with(self, method: str, code: grpc.StatusCode, details: str = "") -> None:
         """Make `method` (or "*" for every method) fail as a broken channel or server would."""
@@ -120,6 +122,14 @@ class FakeStub:
         failure = self.failures.get(method) or self.failures.get("*")
         if failure is not None:
             raise failure
+
+    async def GetReleaseInfo(self, request: Any, timeout: float | None = None) -> release_pb2.ReleaseInfo:
+        """The release watcher's question; not in `calls` (it is asked in the background), fails with "*"."""
+        failure = self.failures.get("GetReleaseInfo") or self.failures.get("*")
+        if failure is not None:
+            raise failure
+        return release_pb2.ReleaseInfo(version=self.release, built_at="2026-01-01T00:00:00Z",
+                                       loaded_at="2026-01-01T00:00:01Z", verification="ok: a fake")  # fmt: skip
 
     async def _each(self, single: Any, requests: Iterable[Any], results: Any, field: str) -> None:
         """A Batch* method as the services answer it: each item on its own, failures per item."""

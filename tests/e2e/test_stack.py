@@ -6,6 +6,7 @@ Expected values are the hand-worked ones of tests/fixtures/EXPECTED.md.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -49,9 +50,35 @@ TWIN_2010 = ref(5, "Twin", 2010, "2010-09-15")
 # -- operations --------------------------------------------------------------------------------
 
 
-def test_the_stack_is_live_and_ready(api: httpx.Client) -> None:
+def test_the_stack_is_live_and_ready(api: httpx.Client, fixture_data_dir: Path) -> None:
+    version = (fixture_data_dir / "current").resolve().name
     assert ok(api, "/healthz") == {"status": "ok"}
-    assert ok(api, "/readyz") == {"status": "ready", "upstreams": {"catalog": "SERVING", "recommender": "SERVING"}}
+    assert ok(api, "/readyz") == {
+        "status": "ready",
+        "upstreams": {"catalog": "SERVING", "recommender": "SERVING"},
+        "releases": {"catalog": [version], "recommender": [version]},
+    }
+
+
+def test_every_answer_names_the_release_it_came_from_cached_or_not(api: httpx.Client, fixture_data_dir: Path) -> None:
+    version = (fixture_data_dir / "current").resolve().name
+    for _ in range(2):  # the second answer comes from the gateway's cache
+        assert api.get("/v1/movies/1").headers["x-marquee-release"] == f"catalog={version}"
+        assert api.get("/v1/movies/999999").headers["x-marquee-release"] == f"catalog={version}"  # a 404 too
+        assert api.get("/v1/movies/1/similar").headers["x-marquee-release"] == f"recommender={version}"
+    assert "x-marquee-release" not in api.get("/healthz").headers
+
+
+def test_releases_shows_each_replica_and_whether_they_agree(api: httpx.Client, fixture_data_dir: Path) -> None:
+    version = (fixture_data_dir / "current").resolve().name
+    releases = ok(api, "/v1/releases")
+    assert releases["agree"] is True
+    for name in ("catalog", "recommender"):
+        upstream = releases["upstreams"][name]
+        assert upstream["version"] == version and upstream["agree"] is True
+        (replica,) = upstream["replicas"]
+        assert replica["version"] == version and replica["error"] is None
+        assert replica["verification"].startswith("ok: ") and replica["last_failed_swap"] is None
 
 
 def test_the_openapi_documentation_is_served(api: httpx.Client) -> None:

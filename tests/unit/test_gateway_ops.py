@@ -41,7 +41,11 @@ def test_healthz_answers_without_asking_the_upstreams(client: TestClient, fakes:
 def test_readyz_is_200_when_both_upstreams_report_serving(client: TestClient, fakes: Fakes) -> None:
     reply = client.get("/readyz")
     assert reply.status_code == 200
-    assert reply.json() == {"status": "ready", "upstreams": {"catalog": "SERVING", "recommender": "SERVING"}}
+    assert reply.json() == {
+        "status": "ready",
+        "upstreams": {"catalog": "SERVING", "recommender": "SERVING"},
+        "releases": {"catalog": ["20260101T000000000Z-fake"], "recommender": ["20260101T000000000Z-fake"]},
+    }
     assert fakes.catalog_health.asked == ["marquee.v1.CatalogService"]
     assert fakes.recommender_health.asked == ["marquee.v1.RecommenderService"]
 

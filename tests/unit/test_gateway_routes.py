@@ -341,7 +341,7 @@ def test_retorno_answers_under_both_spellings_of_ganancia(client: TestClient) ->
 def test_openapi_documents_every_route_with_an_example(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     data_routes = {p: v["get"] for p, v in paths.items() if p not in ("/healthz", "/readyz", "/metrics")}
-    assert len(data_routes) == 33
+    assert len(data_routes) == 34
     for path, operation in data_routes.items():
         content = operation["responses"]["200"]["content"]["application/json"]
         assert "example" in content, f"{path} has no example"

@@ -10,8 +10,9 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from marquee_gateway import models
-from marquee_gateway.deps import MetricsDep, UpstreamsDep
+from marquee_gateway.deps import MetricsDep, ReleasesDep, UpstreamsDep
 from marquee_gateway.errors import ErrorBody, GatewayError
+from marquee_gateway.examples import documented
 from marquee_gateway.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["operations"])
@@ -33,15 +34,33 @@ async def healthz() -> Any:
         503: {"model": ErrorBody, "description": "an upstream does not report SERVING"},
     },
 )
-async def readyz(upstreams: UpstreamsDep) -> Any:
-    """Ready when both upstreams report SERVING over the gRPC health protocol; else 503."""
+async def readyz(upstreams: UpstreamsDep, releases: ReleasesDep) -> Any:
+    """Ready when both upstreams report SERVING over the gRPC health protocol; else 503.
+
+    `releases` lists, per upstream, the releases its replicas serve, as of the last poll.
+    """
     clients = (upstreams.catalog, upstreams.recommender)
     statuses = await asyncio.gather(*(c.serving_status() for c in clients))
     by_name = {c.name: status for c, status in zip(clients, statuses, strict=True)}
     waiting = [f"{name} {status}" for name, status in by_name.items() if status != SERVING]
     if waiting:
         raise GatewayError(grpc.StatusCode.UNAVAILABLE, f"not ready: {', '.join(waiting)}")
-    return {"status": "ready", "upstreams": by_name}
+    if not releases.polled:
+        await releases.poll()
+    served = {name: sorted(state.versions) for name, state in releases.state.items()}
+    return {"status": "ready", "upstreams": by_name, "releases": served}
+
+
+@router.get("/v1/releases", response_model=models.Releases, responses=documented("releases"), tags=["operations"])
+async def current_releases(releases: ReleasesDep) -> Any:
+    """The release each replica of each upstream serves now (asked at once), and whether they agree.
+
+    After a promotion every replica switches within its poll interval plus the load time; until
+    then `agree` is false and `version` names the release they are moving to. A replica that
+    refused a release says so in `last_failed_swap`.
+    """
+    await releases.poll()
+    return releases.view()
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
