@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
                services/catalog/pyproject.toml services/recommender/pyproject.toml gateway/pyproject.toml
 
-.PHONY: install proto lint test release run run-catalog run-recommender bench clean
+.PHONY: install proto lint test release releases promote rollback prune run run-catalog run-recommender bench clean
 
 install: $(STAMP)
 
@@ -29,9 +29,24 @@ lint: $(STAMP)
 test: proto lint
 	$(PY) -m pytest
 
-# Build a release from the bundled sample (or MARQUEE_RAW_DIR) into var/data (or MARQUEE_DATA_DIR).
+# Build a release from the bundled sample (or MARQUEE_RAW_DIR) into var/data (or MARQUEE_DATA_DIR),
+# gate it against the current one and promote it if it passes (exit 3 if not; FORCE=1 promotes anyway).
 release: proto
-	$(PY) -m marquee_etl
+	$(PY) -m marquee_etl $(if $(FORCE),--force)
+
+# The releases in var/data (or MARQUEE_DATA_DIR): list, promote VERSION=..., rollback, prune KEEP=N.
+releases: proto
+	$(PY) -m marquee_etl releases list
+
+promote: proto
+	@test -n "$(VERSION)" || { echo "usage: make promote VERSION=<version> [FORCE=1]"; exit 2; }
+	$(PY) -m marquee_etl releases promote $(VERSION) $(if $(FORCE),--force)
+
+rollback: proto
+	$(PY) -m marquee_etl releases rollback
+
+prune: proto
+	$(PY) -m marquee_etl releases prune $(if $(KEEP),--keep $(KEEP))
 
 # The whole stack as processes on 127.0.0.1 (catalog, recommender, gateway); Ctrl-C stops it.
 run: proto

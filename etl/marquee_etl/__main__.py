@@ -11,6 +11,7 @@ the release (it is kept, not promoted; `current` is untouched).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -88,6 +89,18 @@ def _out_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def code_hash() -> str:
+    """sha256 of the pipeline's own source (marquee_etl and marquee_common): a changed build
+    step is a different build even when the version and commit are not (an image, a dirty tree)."""
+    import marquee_common
+
+    digest = hashlib.sha256()
+    for package in (Path(__file__).parent, Path(marquee_common.__file__).parent):
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["releases"]:
@@ -149,6 +162,7 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     wanted = {
         "inputs": digests,
         "code_version": code_version(),
+        "code_hash": code_hash(),
         "parameters": None if params is None else asdict(params),
     }
     existing = lifecycle.same_build(out, wanted)
@@ -189,7 +203,8 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     }
     manifest = {
         "created_at": started.isoformat(),
-        "code_version": code_version(),
+        "code_version": wanted["code_version"],
+        "code_hash": wanted["code_hash"],
         "inputs": inputs,
         "rows_in": rows_in,
         "rows_kept": rows_kept,

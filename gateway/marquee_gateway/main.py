@@ -62,7 +62,7 @@ class Gateway(FastAPI):
 def create_app(settings: GatewaySettings, connect: clients.Connector = clients.connect) -> FastAPI:
     """The FastAPI app; its lifespan opens one gRPC channel per upstream and closes them."""
     metrics = Metrics()
-    watcher = ReleaseWatcher(settings.release_poll_s, settings.deadline_s)
+    watcher = ReleaseWatcher(settings.release_poll_s, settings.deadline_s, metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,6 +6,10 @@
 - `marquee_gateway_request_duration_seconds{route}`: latency histogram.
 - `marquee_gateway_upstream_errors_total{upstream, code}`: failed gRPC calls.
 - `marquee_gateway_cache_total{result}`: answers served from the cache (hit) or not (miss).
+- `marquee_gateway_upstream_release{upstream, address, version}`: 1 for the release each replica
+  serves, as the release watcher last saw it (releases.py).
+- `marquee_gateway_upstream_failed_swaps{upstream, address}`: releases each replica refused to
+  swap to since it started (it keeps serving the one it had).
 
 With several worker processes (GATEWAY_WORKERS > 1) `main` sets PROMETHEUS_MULTIPROC_DIR and
 `/metrics` adds up every worker's figures.
@@ -18,7 +22,7 @@ import os
 import time
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marquee_common.logs import emit
@@ -62,6 +66,34 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+
+        self.upstream_release = Gauge(
+            "marquee_gateway_upstream_release",
+            "1 for the release each upstream replica serves, as last asked (GetReleaseInfo)",
+            ["upstream", "address", "version"],
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+        self.failed_swaps = Gauge(
+            "marquee_gateway_upstream_failed_swaps",
+            "Releases an upstream replica refused to swap to since it started",
+            ["upstream", "address"],
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+        self._releases: set[tuple[str, str, str]] = set()
+
+    def replicas(self, upstream: str, seen: list[tuple[str, str | None, int]]) -> None:
+        """The watcher's last look at `upstream`: (address, version, failed swaps) per replica."""
+        now = {(upstream, address, version) for address, version, _ in seen if version}
+        for labels in {labels for labels in self._releases if labels[0] == upstream} - now:  # gone since
+            self.upstream_release.remove(*labels)
+            self._releases.discard(labels)
+        for labels in now:
+            self.upstream_release.labels(*labels).set(1)
+            self._releases.add(labels)
+        for address, _, failed in seen:
+            self.failed_swaps.labels(upstream, address).set(failed)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """One answered request. The labelled children are kept: `labels()` costs more than counting."""

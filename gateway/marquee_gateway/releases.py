@@ -33,6 +33,7 @@ from marquee.v1 import release_pb2
 
 if TYPE_CHECKING:
     from marquee_gateway.clients import Upstream
+    from marquee_gateway.metrics import Metrics
 
 HEADER = b"x-marquee-release"
 METADATA_KEY = "marquee-release"
@@ -125,7 +126,8 @@ class UpstreamReleases:
 class ReleaseWatcher:
     """Polls GetReleaseInfo on every replica; keeps the targets and the cache generation."""
 
-    def __init__(self, poll_s: float, deadline_s: float) -> None:
+    def __init__(self, poll_s: float, deadline_s: float, metrics: Metrics | None = None) -> None:
+        self.metrics = metrics
         self.upstreams: list[Upstream[Any]] = []
         self.poll_s = poll_s
         self.deadline_s = deadline_s
@@ -196,6 +198,9 @@ class ReleaseWatcher:
             state = self.state[upstream.name]
             before = (state.versions, state.target)
             state.replicas = replicas
+            if self.metrics is not None:
+                self.metrics.replicas(upstream.name, [(r.address, r.version, int((r.info or {}).get("failedSwaps", 0)))
+                                                      for r in replicas])  # fmt: skip
             loaded = [(r.info.get("loadedAt", ""), r.version) for r in replicas if r.info and r.version]
             state.target = max(loaded)[1] if loaded else None
             if (state.versions, state.target) != before:

@@ -79,6 +79,18 @@ def test_releases_shows_each_replica_and_whether_they_agree(api: httpx.Client, f
         (replica,) = upstream["replicas"]
         assert replica["version"] == version and replica["error"] is None
         assert replica["verification"].startswith("ok: ") and replica["last_failed_swap"] is None
+    metrics = api.get("/metrics").text
+    for name in ("catalog", "recommender"):
+        assert any(
+            line.startswith("marquee_gateway_upstream_release{") and f'upstream="{name}"' in line
+            and f'version="{version}"' in line and line.endswith(" 1.0")
+            for line in metrics.splitlines()
+        )  # fmt: skip
+        assert any(
+            line.startswith("marquee_gateway_upstream_failed_swaps{") and f'upstream="{name}"' in line
+            and line.endswith(" 0.0")
+            for line in metrics.splitlines()
+        )  # fmt: skip
 
 
 def test_the_openapi_documentation_is_served(api: httpx.Client) -> None:
