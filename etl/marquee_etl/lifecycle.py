@@ -80,7 +80,8 @@ class Check:
             return f"{value:,}" if isinstance(value, int) else f"{value:.4f}"
 
         verdict = "ok" if self.passed else "FAILED"
-        return f"{verdict:<6} {self.figure:<18} {show(self.old):>10} -> {show(self.new):<10} {self.rule}"
+        old = "-" if self.old is None else show(self.old)  # a floor: nothing to compare with
+        return f"{verdict:<6} {self.figure:<18} {old:>10} -> {show(self.new):<10} {self.rule}"
 
 
 def figures(manifest: dict[str, Any]) -> dict[str, Any]:
