@@ -206,6 +206,22 @@ async def swap(service: Service) -> bool:
     return True
 
 
+M_MMAP_THRESHOLD = -3
+"""mallopt's parameter number (glibc malloc.h)."""
+
+
+def _map_large_allocations() -> None:
+    """Keep glibc from raising its mmap threshold as large blocks are freed (its default).
+
+    A release's arrays are then always mapped, so the old release's memory goes back to the
+    system when a swap frees it, instead of leaving holes in the heap for the rest of the process.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def _release_free_memory() -> None:
     """Hand the memory freed after loading back to the system (glibc keeps it otherwise)."""
     try:
@@ -220,6 +236,7 @@ async def serve(address: str, services: Sequence[Service], grace_s: float, max_w
 
     With `poll_s` > 0, swap to each newly promoted release once loaded (`watch`).
     """
+    _map_large_allocations()
     server, port, health_servicer = await create_server(address, services, max_workers)
     log.info("listening", extra={"address": address, "port": port, "services": [s.name for s in services]})
     stop = asyncio.Event()

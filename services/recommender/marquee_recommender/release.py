@@ -57,7 +57,8 @@ def open_recommender(folder: Path, manifest: dict[str, Any], weights: Weights, w
         shapes["neighbours.npy"] = ("int32", (n, k), False)
     arrays = {}
     for name, (dtype, shape, finite) in shapes.items():
-        arrays[name] = load_array(folder, f"model/{name}", dtype, shape, finite=finite, mmap=name == "vectors.npy")
+        # Mapped, not read into the heap: the check costs page cache, and nothing stays behind.
+        arrays[name] = load_array(folder, f"model/{name}", dtype, shape, finite=finite, mmap=True)
     if k and n and (arrays["neighbours.npy"].min() < 0 or arrays["neighbours.npy"].max() >= n):
         raise DamagedRelease(version, "model/neighbours.npy", f"lists items outside 0..{n - 1}")
     films = load_json(folder, "model/films.json")

@@ -1,0 +1,222 @@
+"""Memory and time of a release swap, at full size (issue 8).
+
+    python bench/bench_release_swap.py [--data /tmp/marquee-full] [--work DIR]
+
+1. Builds release A from the full-size raw files and release B from the same files with one
+   film's vote count changed (a real new input), promotes A.
+2. Starts the catalog and the recommender on A (RELEASE_POLL_S=0.2) and lets them settle.
+3. Promotes B with `python -m marquee_etl releases promote`, and samples each service's RSS
+   every 10 ms until it serves B (GetReleaseInfo), then for 3 s more.
+4. Starts fresh processes on B for the comparison.
+
+Prints, per service: RSS on A, peak RSS during the swap, RSS after it, RSS of a fresh start
+on B; the swap time (from the promote command to serving B) and the load time the service
+reports. Targets: peak <= RSS on A + fresh RSS on B; after <= fresh RSS on B x 1.10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import grpc
+import psutil
+from bench_pipeline import SHARED, ensure_data, machine, verdict
+
+from marquee.v1 import catalog_pb2_grpc, recommender_pb2_grpc, release_pb2
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV_PREFIXES = ("MARQUEE_", "CATALOG_", "RECOMMENDER_", "GATEWAY_")
+SERVICES = {
+    "catalog": ("marquee_catalog", "CATALOG", catalog_pb2_grpc.CatalogServiceStub),
+    "recommender": ("marquee_recommender", "RECOMMENDER", recommender_pb2_grpc.RecommenderServiceStub),
+}
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
+    env.update(extra)
+    return env
+
+
+def etl(*args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "marquee_etl", *args], env=clean_env(), capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"marquee_etl {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+
+
+def changed_copy(data: Path, out: Path) -> Path:
+    """The raw files with the first film's vote count plus one: new inputs, the same model quality."""
+    out.mkdir(parents=True, exist_ok=True)
+    credits = out / "credits.csv"
+    if not credits.exists():
+        credits.symlink_to(data / "credits.csv")
+    with (data / "movies_metadata.csv").open(newline="", encoding="utf-8") as src, \
+            (out / "movies_metadata.csv").open("w", newline="", encoding="utf-8") as dst:  # fmt: skip
+        reader, writer = csv.reader(src), csv.writer(dst)
+        header = next(reader)
+        writer.writerow(header)
+        votes = header.index("vote_count")
+        for number, row in enumerate(reader):
+            if number == 0 and len(row) == len(header):
+                row[votes] = str(int(float(row[votes] or 0)) + 1)
+            writer.writerow(row)
+    return out
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Service:
+    def __init__(self, name: str, data_dir: Path, log: Path) -> None:
+        module, prefix, self.stub_class = SERVICES[name]
+        self.name = name
+        self.port = free_port()
+        env = clean_env(MARQUEE_DATA_DIR=str(data_dir), **{f"{prefix}_HOST": "127.0.0.1",
+                        f"{prefix}_PORT": str(self.port), f"{prefix}_RELEASE_POLL_S": "0.2"})  # fmt: skip
+        self.log = log.open("wb")
+        self.process = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT)  # fmt: skip
+        self.ps = psutil.Process(self.process.pid)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.stub = self.stub_class(self.channel)
+
+    def info(self) -> release_pb2.ReleaseInfo | None:
+        try:
+            return self.stub.GetReleaseInfo(release_pb2.GetReleaseInfoRequest(), timeout=2)
+        except grpc.RpcError:
+            return None
+
+    def wait_version(self, version: str, timeout: float = 300) -> release_pb2.ReleaseInfo:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited with {self.process.returncode}; see {self.log.name}")
+            info = self.info()
+            if info is not None and info.version == version:
+                return info
+            time.sleep(0.05)
+        raise SystemExit(f"{self.name} did not serve {version} within {timeout} s")
+
+    def rss_mb(self) -> float:
+        return self.ps.memory_info().rss / 2**20
+
+    def settle(self, seconds: float = 5) -> float:
+        """RSS once start-up's background work (the catalog's suggestion buckets) is done."""
+        time.sleep(seconds)
+        return self.rss_mb()
+
+    def stop(self) -> None:
+        self.channel.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+        self.log.close()
+
+
+class Sampler:
+    """Peak RSS of some processes, sampled every 10 ms in a thread."""
+
+    def __init__(self, services: list[Service]) -> None:
+        self.services = services
+        self.peak = {s.name: 0.0 for s in services}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            for service in self.services:
+                try:
+                    self.peak[service.name] = max(self.peak[service.name], service.rss_mb())
+                except psutil.Error:
+                    pass
+            time.sleep(0.01)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("/tmp/marquee-full"))
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    args = parser.parse_args(argv)
+    data = ensure_data(args.data, SHARED / "tools" / "synth_tmdb.py", SHARED / "data")
+    work = args.work or Path(tempfile.mkdtemp(prefix="marquee-swap-"))
+    out = work / "data"
+    shutil.rmtree(out, ignore_errors=True)
+    print("\n".join(machine(("polars", "numpy", "annoy", "grpcio"))))
+    print(f"data: {data}; work: {work}")
+    started = time.perf_counter()
+    etl("--raw", str(data), "--out", str(out))
+    version_a = Path(os.readlink(out / "current")).name
+    etl("--raw", str(changed_copy(data, work / "raw-b")), "--out", str(out))
+    version_b = Path(os.readlink(out / "current")).name
+    etl("releases", "--out", str(out), "rollback")
+    print(f"releases built in {time.perf_counter() - started:.1f} s: A {version_a}, B {version_b}")
+
+    services = [Service(name, out, work / f"{name}-a.log") for name in SERVICES]
+    rows = {}
+    try:
+        for service in services:
+            service.wait_version(version_a)
+        before = {s.name: s.settle() for s in services}
+        sampler = Sampler(services)
+        sampler.thread.start()
+        promoted = time.monotonic()
+        etl("releases", "--out", str(out), "promote", version_b)
+        swapped = {}
+        for service in services:
+            info = service.wait_version(version_b)
+            swapped[service.name] = (time.monotonic() - promoted, info.load_seconds)
+        time.sleep(3)
+        sampler.stop.set()
+        sampler.thread.join()
+        after = {s.name: s.rss_mb() for s in services}
+        for service in services:
+            rows[service.name] = [before[service.name], sampler.peak[service.name], after[service.name]]
+    finally:
+        for service in services:
+            service.stop()
+    fresh_services = [Service(name, out, work / f"{name}-b.log") for name in SERVICES]
+    try:
+        for service in fresh_services:
+            service.wait_version(version_b)
+        for service in fresh_services:
+            rows[service.name].append(service.settle())
+    finally:
+        for service in fresh_services:
+            service.stop()
+
+    print(f"\n{'service':<12} {'RSS on A':>9} {'peak':>9} {'after':>9} {'fresh B':>9} {'swap s':>7} "
+          f"{'load s':>7}   targets")  # fmt: skip
+    ok = True
+    for name, (on_a, peak, after_swap, fresh) in rows.items():
+        took, load = swapped[name]
+        peak_ok = peak <= on_a + fresh
+        after_ok = after_swap <= fresh * 1.10
+        ok &= peak_ok and after_ok
+        print(f"{name:<12} {on_a:>8.0f}M {peak:>8.0f}M {after_swap:>8.0f}M {fresh:>8.0f}M {took:>7.2f} {load:>7.2f}   "
+              f"peak <= A + B ({on_a + fresh:.0f}M): {verdict(peak_ok)}; "
+              f"after <= 1.10 x fresh ({fresh * 1.1:.0f}M): {verdict(after_ok)} "
+              f"({after_swap / fresh - 1:+.1%})")  # fmt: skip
+    print("swap s: from the promote command until the service answers from B (poll 0.2 s + verify + load);"
+          " load s: verify and load, as the service reports it")  # fmt: skip
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
