@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -290,7 +291,18 @@ def prune_locked(data_dir: Path, keep: int) -> list[str]:
     if removed:
         append_history(data_dir, {"action": "prune", "from": None, "to": None, "removed": removed,
                                   "reason": f"keep {keep}"})  # fmt: skip
+    _sweep(releases)
     return removed
+
+
+def _sweep(releases: Path, stale_s: float = 86_400) -> None:
+    """Debris of interrupted runs: half-pruned folders, and builds that died over a day ago."""
+    now_s = time.time()
+    for path in releases.iterdir():
+        if path.name.startswith(".pruned-") or (
+            path.name.startswith(".tmp-") and now_s - path.stat().st_mtime > stale_s
+        ):  # fmt: skip
+            shutil.rmtree(path, ignore_errors=True)
 
 
 # -- what `releases list` and `show` print ------------------------------------------------
