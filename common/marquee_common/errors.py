@@ -5,7 +5,8 @@ MarqueeError
 ├── NotFound          nothing matches; carries close suggestions     (NOT_FOUND)
 ├── ReleaseError      the release on disk is missing or inconsistent (FAILED_PRECONDITION)
 │   └── DamagedRelease  one of its files fails the checks: names the file and why
-└── IndexNotReady     the service has not finished loading           (UNAVAILABLE)
+├── IndexNotReady     the service has not finished loading           (UNAVAILABLE)
+└── Overloaded        too many calls in flight; retry shortly        (RESOURCE_EXHAUSTED)
 """
 
 from __future__ import annotations
@@ -46,3 +47,7 @@ class DamagedRelease(ReleaseError):
 
 class IndexNotReady(MarqueeError):
     """The service is still loading its release."""
+
+
+class Overloaded(MarqueeError):
+    """The service already runs as many calls as its limit allows; the caller should retry shortly."""

@@ -20,6 +20,7 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -28,7 +29,15 @@ import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from marquee_common.errors import DamagedRelease, IndexNotReady, InvalidQuery, MarqueeError, NotFound, ReleaseError
+from marquee_common.errors import (
+    DamagedRelease,
+    IndexNotReady,
+    InvalidQuery,
+    MarqueeError,
+    NotFound,
+    Overloaded,
+    ReleaseError,
+)
 from marquee_common.logs import configure as configure_logs
 from marquee_common.logs import emit
 from marquee_common.serving import RELEASE_KEY, ReleaseHolder
@@ -40,6 +49,7 @@ GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
     ReleaseError: grpc.StatusCode.FAILED_PRECONDITION,
     DamagedRelease: grpc.StatusCode.FAILED_PRECONDITION,
     IndexNotReady: grpc.StatusCode.UNAVAILABLE,
+    Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 MAX_BATCH = 100
 """Items one Batch* call may carry."""
@@ -49,7 +59,10 @@ SUGGESTIONS_KEY = "marquee-suggestions-bin"
 log = logging.getLogger("marquee.rpc")
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
+Core = TypeVar("Core")
 Method = Callable[[Any, Req, grpc.aio.ServicerContext], Awaitable[Resp]]
+Body = Callable[[Any, Req, Core], Resp]
+"""A servicer method's body: (servicer, request, the core of the release serving now) -> answer."""
 
 
 def status_for(exc: MarqueeError) -> grpc.StatusCode:
@@ -73,48 +86,91 @@ def each(items: Sequence[Req], answer: Callable[[Req], Resp]) -> Iterator[tuple[
             yield None, {"code": status_for(exc).name, "message": exc.message, "suggestions": exc.suggestions}
 
 
-def rpc(method: Method[Req, Resp]) -> Method[Req, Resp]:
-    """Map domain errors to status, hide unexpected ones, name the release, log one JSON line per call.
+class Work:
+    """Where a process's calls run, and how many may be in flight; `serve` sets it up once.
 
-    The servicer's `holder` names the release; its methods do not await, so the version read
-    before the call is the release the whole call ran on (swaps happen between calls).
+    Heavy methods run in `pool`, off the event loop, so health checks and light calls are answered
+    while they work; calls beyond `limit` in flight are refused with RESOURCE_EXHAUSTED at once
+    rather than queued behind the others.
     """
 
-    @functools.wraps(method)
-    async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext) -> Resp:
-        start = time.perf_counter()
-        code = grpc.StatusCode.OK
-        took: float | None = None  # set before abort, which yields to other calls
-        version: str = self.holder.version
-        try:
-            response = await method(self, request, context)
-            if version:
-                await context.send_initial_metadata(((RELEASE_KEY, version),))
-            return response
-        except MarqueeError as exc:
-            took = time.perf_counter() - start
-            code = status_for(exc)
-            if version:
-                await context.send_initial_metadata(((RELEASE_KEY, version),))
-            if exc.suggestions:
-                context.set_trailing_metadata(((SUGGESTIONS_KEY, json.dumps(exc.suggestions).encode()),))
-            await context.abort(code, exc.message)
-            raise  # unreachable: abort raises
-        except (asyncio.CancelledError, grpc.aio.AbortError):
-            code = grpc.StatusCode.CANCELLED if code == grpc.StatusCode.OK else code
-            raise
-        except Exception:
-            took = time.perf_counter() - start
-            code = grpc.StatusCode.INTERNAL
-            log.exception("unexpected error in %s", method.__name__)
-            await context.abort(code, "internal error; the server log has the details")
-            raise
-        finally:
-            elapsed = took if took is not None else time.perf_counter() - start
-            emit(log, logging.INFO, "call", {"method": method.__name__, "code": code.name,
-                                             "duration_ms": round(elapsed * 1000, 3)})  # fmt: skip
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.limit = 64
+        self.in_flight = 0
 
-    return wrapper
+
+WORK = Work()
+
+
+def rpc(offload: bool = False) -> Callable[[Body[Core, Req, Resp]], Method[Req, Resp]]:
+    """Make a servicer method from `method(self, request, core)`: the core of the release serving now.
+
+    The wrapper maps domain errors to status, hides unexpected ones, names the release in the
+    initial metadata and logs one JSON line per call. The release is taken once, at the start:
+    the whole call runs on it, even if a swap happens meanwhile. `offload=True` runs the method
+    in the work pool (for calls whose cost grows with their input: batches, searches, free text).
+    """
+
+    def decorate(method: Body[Core, Req, Resp]) -> Method[Req, Resp]:
+        @functools.wraps(method)
+        async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext) -> Resp:
+            return await _call(method, offload, self, request, context)
+
+        return wrapper
+
+    return decorate
+
+
+async def _call(method: Body[Core, Req, Resp], offload: bool, servicer: Any, request: Req,
+                context: grpc.aio.ServicerContext) -> Resp:  # fmt: skip
+    start = time.perf_counter()
+    code = grpc.StatusCode.OK
+    took: float | None = None  # set before abort, which yields to other calls
+    loaded = servicer.holder.loaded
+    version: str = "" if loaded is None else loaded.version
+    admitted = False
+    try:
+        try:
+            if loaded is None:
+                servicer.holder.core  # noqa: B018  raises IndexNotReady with the service's words
+            if WORK.in_flight >= WORK.limit:
+                raise Overloaded(f"the service is at its limit of {WORK.limit} calls in flight; retry shortly")
+            WORK.in_flight += 1
+            admitted = True
+            if offload and WORK.pool is not None:
+                loop = asyncio.get_running_loop()
+                response = await loop.run_in_executor(WORK.pool, method, servicer, request, loaded.core)
+            else:
+                response = method(servicer, request, loaded.core)
+        finally:
+            if admitted:
+                WORK.in_flight -= 1
+        if version:
+            await context.send_initial_metadata(((RELEASE_KEY, version),))
+        return response
+    except MarqueeError as exc:
+        took = time.perf_counter() - start
+        code = status_for(exc)
+        if version:
+            await context.send_initial_metadata(((RELEASE_KEY, version),))
+        if exc.suggestions:
+            context.set_trailing_metadata(((SUGGESTIONS_KEY, json.dumps(exc.suggestions).encode()),))
+        await context.abort(code, exc.message)
+        raise  # unreachable: abort raises
+    except (asyncio.CancelledError, grpc.aio.AbortError):
+        code = grpc.StatusCode.CANCELLED if code == grpc.StatusCode.OK else code
+        raise
+    except Exception:
+        took = time.perf_counter() - start
+        code = grpc.StatusCode.INTERNAL
+        log.exception("unexpected error in %s", method.__name__)
+        await context.abort(code, "internal error; the server log has the details")
+        raise
+    finally:
+        elapsed = took if took is not None else time.perf_counter() - start
+        emit(log, logging.INFO, "call", {"method": method.__name__, "code": code.name,
+                                         "duration_ms": round(elapsed * 1000, 3)})  # fmt: skip
 
 
 @dataclass
@@ -126,14 +182,32 @@ class Service:
     holder: ReleaseHolder[Any]  # opened in a thread while health says NOT_SERVING, then watched
 
 
+class StartupError(Exception):
+    """The server cannot start (its port is taken); `run` prints the message and exits 2."""
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    reuse_port: bool = False  # share the port with the other worker processes (SO_REUSEPORT)
+    max_connection_age_s: float = 0  # close each connection after this long (with a grace); 0: never
+    connection_age_grace_s: float = 5
+
+
 async def create_server(
-    address: str, services: Sequence[Service], max_workers: int | None = None
+    address: str, services: Sequence[Service], options: ServerOptions = ServerOptions()
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """A started server on `address` ("[::]:0" picks a port) with health and reflection.
 
-    Health reports NOT_SERVING for every service until `load_and_serve` has loaded it.
+    Health reports NOT_SERVING for every service until `load_and_serve` has loaded it. The port is
+    shared only between worker processes of one service: otherwise a port in use is an error.
+    With a maximum connection age, clients reconnect now and then, and resolve the service's
+    name again: replicas added meanwhile get their share.
     """
-    server = grpc.aio.server(maximum_concurrent_rpcs=max_workers, options=[("grpc.so_reuseport", 1)])
+    grpc_options: list[tuple[str, int]] = [("grpc.so_reuseport", 1 if options.reuse_port else 0)]
+    if options.max_connection_age_s > 0:
+        grpc_options += [("grpc.max_connection_age_ms", int(options.max_connection_age_s * 1000)),
+                         ("grpc.max_connection_age_grace_ms", int(options.connection_age_grace_s * 1000))]  # fmt: skip
+    server = grpc.aio.server(options=grpc_options)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for service in services:
@@ -142,9 +216,16 @@ async def create_server(
     reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
     for name in ("", *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
-    port = server.add_insecure_port(address)
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError as exc:
+        port = 0
+        reason = str(exc)
+    else:
+        reason = ""
     if port == 0:
-        raise OSError(f"cannot listen on {address}")
+        raise StartupError(f"cannot listen on {address}: the port is in use or the address is not this machine's"
+                           + (f" ({reason})" if reason else ""))  # fmt: skip
     await server.start()
     return server, port, health_servicer
 
@@ -230,15 +311,20 @@ def _release_free_memory() -> None:
         pass
 
 
-async def serve(address: str, services: Sequence[Service], grace_s: float, max_workers: int | None = None,
-                poll_s: float = 0) -> None:  # fmt: skip
-    """Run until SIGTERM or SIGINT, then report NOT_SERVING and drain in-flight calls for `grace_s`.
+async def serve(settings: ServiceSettings, services: Sequence[Service]) -> None:
+    """Run until SIGTERM or SIGINT, then stop without losing a call.
 
-    With `poll_s` > 0, swap to each newly promoted release once loaded (`watch`).
+    On the signal: health reports NOT_SERVING at once (clients that check health move away),
+    calls are still answered for `drain_s`, then the server stops accepting and finishes every
+    call it accepted, for at most `grace_s`. With `release_poll_s` > 0, each newly promoted
+    release is swapped in once loaded (`watch`).
     """
+    WORK.pool = ThreadPoolExecutor(max_workers=settings.work_threads, thread_name_prefix="work")
+    WORK.limit = settings.max_concurrent_rpcs
     _map_large_allocations()
-    server, port, health_servicer = await create_server(address, services, max_workers)
-    log.info("listening", extra={"address": address, "port": port, "services": [s.name for s in services]})
+    options = ServerOptions(settings.workers > 1, settings.max_connection_age_s, settings.grace_s)
+    server, port, health_servicer = await create_server(settings.address, services, options)
+    log.info("listening", extra={"address": settings.address, "port": port, "services": [s.name for s in services]})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -250,14 +336,17 @@ async def serve(address: str, services: Sequence[Service], grace_s: float, max_w
         stopping.cancel()
         await server.stop(0)
         raise loading.exception()  # type: ignore[misc]
-    watching = asyncio.create_task(watch(services, poll_s)) if poll_s > 0 else None
+    watching = asyncio.create_task(watch(services, settings.release_poll_s)) if settings.release_poll_s > 0 else None
     await stopping
     if watching is not None:
         watching.cancel()
-    log.info("draining", extra={"grace_s": grace_s})
+    log.info("draining", extra={"drain_s": settings.drain_s, "grace_s": settings.grace_s})
     await health_servicer.enter_graceful_shutdown()
-    await server.stop(grace_s)
+    await asyncio.sleep(settings.drain_s)
+    log.info("stopping", extra={"in_flight": WORK.in_flight})
+    await server.stop(settings.grace_s)
     loading.cancel()
+    WORK.pool.shutdown(wait=False, cancel_futures=True)
     log.info("stopped")
 
 
@@ -279,7 +368,7 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
         process.start()
     try:
         _serve(settings, make_services)
-    except MarqueeError as exc:
+    except (MarqueeError, StartupError) as exc:
         sys.stderr.write(_cannot_serve(exc) + "\n")
         return 2
     finally:
@@ -291,16 +380,15 @@ def run(label: str, settings: ServiceSettings, make_services: Callable[[ServiceS
     return 0
 
 
-def _cannot_serve(exc: MarqueeError) -> str:
-    """The one line a service prints when it cannot start on its release."""
+def _cannot_serve(exc: MarqueeError | StartupError) -> str:
+    """The one line a service prints when it cannot start."""
     if isinstance(exc, DamagedRelease):
         return f"cannot serve release {exc.version}: {exc.file}: {exc.reason}"
-    return f"cannot serve: {exc.message}"
+    return f"cannot serve: {exc.message if isinstance(exc, MarqueeError) else exc}"
 
 
 def _serve(settings: ServiceSettings, make_services: Callable[[ServiceSettings], Sequence[Service]]) -> None:
-    _run_loop(serve(settings.address, make_services(settings), settings.grace_s, settings.max_concurrent_rpcs,
-                    settings.release_poll_s))  # fmt: skip
+    _run_loop(serve(settings, make_services(settings)))
 
 
 def _run_loop(main: Awaitable[None]) -> None:
@@ -314,6 +402,6 @@ def _worker(
     configure_logs(label, settings.log_level)
     try:
         _serve(settings, make_services)
-    except MarqueeError as exc:
+    except (MarqueeError, StartupError) as exc:
         sys.stderr.write(_cannot_serve(exc) + "\n")
         raise SystemExit(2) from None

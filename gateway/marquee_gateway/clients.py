@@ -32,12 +32,19 @@ S = TypeVar("S")
 
 
 def service_config(service: str, attempts: int) -> str:
-    """The channel's service config: round_robin, and retry on UNAVAILABLE only.
+    """The channel's service config: round_robin over the replicas that report SERVING, and retry on
+    UNAVAILABLE only.
+
+    Client-side health checking (`healthCheckConfig`) watches each replica's health: one that is
+    stopping says NOT_SERVING at once and gets no new call while it drains (rpc.serve).
 
     >>> json.loads(service_config("marquee.v1.CatalogService", 3))["loadBalancingConfig"]
     [{'round_robin': {}}]
     """
-    config: dict[str, Any] = {"loadBalancingConfig": [{"round_robin": {}}]}
+    config: dict[str, Any] = {
+        "loadBalancingConfig": [{"round_robin": {}}],
+        "healthCheckConfig": {"serviceName": service},
+    }
     if attempts > 1:
         config["methodConfig"] = [
             {

@@ -38,9 +38,12 @@ HTTP_STATUS: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.FAILED_PRECONDITION: 400,
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
 }
 FALLBACK_STATUS = 502
 """Any other upstream status: the upstream failed, not the caller."""
+RETRY_AFTER_S = 1
+"""Sent with 429 (a service at its limit of calls in flight) and 503: when to try again."""
 
 CALLER_CODES = frozenset(
     {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION}
@@ -116,6 +119,8 @@ class UpstreamError(GatewayError):
             message = f"the {upstream} service is unavailable; retry shortly"
         elif code == grpc.StatusCode.DEADLINE_EXCEEDED:
             message = f"the {upstream} service did not answer in time"
+        elif code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+            message = f"the {upstream} service is busy (at its limit of calls in flight); retry in {RETRY_AFTER_S} s"
         else:
             message = f"the {upstream} service failed ({code.name}): {details}"
         return cls(upstream, code, message, suggestions)
@@ -168,7 +173,8 @@ async def _gateway_error(request: Request, exc: Exception) -> JSONResponse:
             "upstream failed",
             extra={"upstream": exc.upstream, "code": exc.code.name, "path": request.url.path, "status": status},
         )
-    return error_response(status, exc.code.name, exc.message, exc.suggestions)
+    retry = {"Retry-After": str(RETRY_AFTER_S)} if status in (429, 503) else None
+    return error_response(status, exc.code.name, exc.message, exc.suggestions, headers=retry)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -202,7 +208,8 @@ def install(app: FastAPI) -> None:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "nothing matches; `suggestions` names close existing values"},
     422: {"model": ErrorBody, "description": "invalid input (empty, over 200 characters, malformed)"},
-    503: {"model": ErrorBody, "description": "an upstream service is unavailable"},
+    429: {"model": ErrorBody, "description": "an upstream service is at its limit of calls in flight; see Retry-After"},
+    503: {"model": ErrorBody, "description": "an upstream service is unavailable; see Retry-After"},
     504: {"model": ErrorBody, "description": "an upstream service did not answer within the deadline"},
 }
 """The error answers every data route documents in OpenAPI."""

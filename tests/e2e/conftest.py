@@ -6,16 +6,69 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ENV_PREFIXES, RunningService, free_port
+from marquee.v1 import recommender_pb2 as pb
+from tests.conftest import ENV_PREFIXES, ROOT, RunningService, build_release, free_port
 
 READY_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Answer:
+    path: str
+    started: float
+    status: int
+    header: str
+    body: dict | None
+    error: str = ""
+
+
+class Load:
+    """`connections` threads, each with its own keep-alive connection, sending `paths` in turn,
+    for at most `max_seconds` (or until the `with` block ends); every answer is kept."""
+
+    def __init__(self, url: str, paths: Sequence[str], connections: int = 16, max_seconds: float = 120) -> None:
+        self.url = url
+        self.paths = paths
+        self.max_seconds = max_seconds
+        self.stop = threading.Event()
+        self.answers: list[Answer] = []
+        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(connections)]
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(30)
+
+    def _run(self, n: int) -> None:
+        deadline = time.monotonic() + self.max_seconds
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            i = n
+            while not self.stop.is_set() and time.monotonic() < deadline:
+                path = self.paths[i % len(self.paths)]
+                i += 1
+                started = time.monotonic()
+                try:
+                    reply = client.get(path)
+                except httpx.HTTPError as exc:
+                    self.answers.append(Answer(path, started, 0, "", None, repr(exc)))
+                    continue
+                body = reply.json() if reply.headers.get("content-type", "").startswith("application/json") else None
+                self.answers.append(Answer(path, started, reply.status_code,
+                                           reply.headers.get("x-marquee-release", ""), body))  # fmt: skip
 
 
 class RunningGateway:
@@ -68,6 +121,20 @@ class RunningGateway:
         if self.process.poll() is None:
             self.process.terminate()
         return self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release of the bundled sample (5,000 real films): free-text batches take a while there."""
+    out = tmp_path_factory.mktemp("sample-data")
+    build_release(ROOT / "data" / "sample", out)
+    return out
+
+
+def heavy_batch() -> pb.BatchRecommendRequest:
+    """100 free-text requests of 190 characters, limit 50: about the heaviest call the API allows."""
+    text = ("a cowboy doll and a space ranger toy who become friends on an adventure " * 3)[:190]
+    return pb.BatchRecommendRequest(requests=[pb.RecommendRequest(text=text, limit=50)] * 100)
 
 
 @pytest.fixture(scope="session")

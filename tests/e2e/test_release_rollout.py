@@ -10,25 +10,23 @@ import io
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ENV_PREFIXES, ROOT, RunningService
-from tests.e2e.conftest import RunningGateway
+from tests.e2e.conftest import Load, RunningGateway
 
 pytestmark = pytest.mark.slow
 
 SAMPLE = ROOT / "data" / "sample"
-CONNECTIONS = 16
 POLL_S = "0.5"
 MAX_SECONDS = 240  # the whole scenario; each wait has its own bound below
 PATHS = ("/v1/movies/862", "/v1/model", "/v1/movies/862/similar", "/recomendacion/Toy%20Story", "/v1/movies/949")
+CONNECTIONS = 16
 
 
 def raw_with_votes(folder: Path, votes_of_toy_story: int) -> int:
@@ -56,53 +54,6 @@ def etl(*args: str) -> subprocess.CompletedProcess[str]:
 
 def current(data_dir: Path) -> str:
     return Path(os.readlink(data_dir / "current")).name
-
-
-@dataclass
-class Answer:
-    path: str
-    started: float
-    status: int
-    header: str
-    body: dict | None
-    error: str = ""
-
-
-class Load:
-    """CONNECTIONS threads, each with its own keep-alive connection, sending PATHS in turn."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.stop = threading.Event()
-        self.answers: list[Answer] = []
-        self.threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(CONNECTIONS)]
-
-    def __enter__(self) -> Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(30)
-
-    def _run(self, n: int) -> None:
-        deadline = time.monotonic() + MAX_SECONDS
-        with httpx.Client(base_url=self.url, timeout=10) as client:
-            i = n
-            while not self.stop.is_set() and time.monotonic() < deadline:
-                path = PATHS[i % len(PATHS)]
-                i += 1
-                started = time.monotonic()
-                try:
-                    reply = client.get(path)
-                except httpx.HTTPError as exc:
-                    self.answers.append(Answer(path, started, 0, "", None, repr(exc)))
-                    continue
-                body = reply.json() if reply.headers.get("content-type", "").startswith("application/json") else None
-                self.answers.append(Answer(path, started, reply.status_code,
-                                           reply.headers.get("x-marquee-release", ""), body))  # fmt: skip
 
 
 def releases_of(header: str) -> dict[str, str]:
@@ -163,7 +114,10 @@ def test_every_replica_switches_under_load_with_no_failed_request(stack, capsys)
     data_dir, gateway, votes, raw_b = stack
     (version_a,) = votes
     steady: list[tuple[str, float, float]] = []  # (version, from, to): every replica serving it, nothing moving
-    with httpx.Client(base_url=gateway.url, timeout=10) as api, Load(gateway.url) as load:
+    with (
+        httpx.Client(base_url=gateway.url, timeout=10) as api,
+        Load(gateway.url, PATHS, CONNECTIONS, MAX_SECONDS) as load,
+    ):
         time.sleep(1)
         started = time.monotonic()
         built = etl("--raw", str(raw_b), "--out", str(data_dir))

@@ -70,7 +70,7 @@ def test_sigterm_drains_and_exits_cleanly(fixture_data_dir: Path, tmp_path: Path
     service.process.send_signal(signal.SIGTERM)
     assert service.process.wait(timeout=30) == 0
     messages = [json.loads(line)["msg"] for line in service.log_lines()]
-    assert messages[-2:] == ["draining", "stopped"]
+    assert messages[-3:] == ["draining", "stopping", "stopped"]
 
 
 def test_health_is_not_serving_and_calls_are_unavailable_until_the_release_is_loaded(fixture_data_dir: Path) -> None:

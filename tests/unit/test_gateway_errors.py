@@ -23,6 +23,7 @@ EXPECTED_STATUS = {
     grpc.StatusCode.FAILED_PRECONDITION: 400,
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
 }
 
 
@@ -83,6 +84,7 @@ def test_a_malformed_suggestions_trailer_is_ignored() -> None:
         (grpc.StatusCode.UNAVAILABLE, "recommender service is unavailable"),
         (grpc.StatusCode.DEADLINE_EXCEEDED, "recommender service did not answer in time"),
         (grpc.StatusCode.INTERNAL, "recommender service failed (INTERNAL)"),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, "recommender service is busy"),
     ],
 )
 def test_an_upstream_failure_message_names_the_upstream(code: grpc.StatusCode, words: str) -> None:
@@ -212,3 +214,16 @@ def test_error_bodies_are_json_with_the_documented_schema(client: TestClient) ->
     ref = votes["404"]["content"]["application/json"]["schema"]["$ref"]
     assert ref.endswith("/ErrorBody")
     json.dumps(schema)
+
+
+@pytest.mark.parametrize(
+    ("code", "status"), [(grpc.StatusCode.RESOURCE_EXHAUSTED, 429), (grpc.StatusCode.UNAVAILABLE, 503)]
+)
+def test_a_busy_or_unavailable_service_answers_with_retry_after(
+    client: TestClient, fakes: Fakes, code: grpc.StatusCode, status: int
+) -> None:
+    fakes.catalog.fail_with("*", code, "at its limit")
+    reply = client.get("/v1/titles/Heat/votes")
+    assert reply.status_code == status
+    assert reply.headers["retry-after"] == "1"
+    assert_error_body(reply.json(), code.name)

@@ -1,10 +1,12 @@
-"""CatalogService over gRPC: each method unpacks the request and asks the store."""
+"""CatalogService over gRPC: each method unpacks the request and asks the store of the release serving now.
+
+Methods whose cost grows with their input (batches, searches, names matched with suggestions)
+run off the event loop (`rpc(offload=True)`); a film or a count by month is a dictionary hit.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import grpc
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc as pb_grpc
@@ -14,7 +16,7 @@ from marquee_catalog.store import CatalogStore
 from marquee_common.rpc import each, rpc
 from marquee_common.serving import ReleaseHolder
 
-Ctx = grpc.aio.ServicerContext
+Store = CatalogStore
 
 
 def _year(request: pb.TitleRequest | pb.SearchMoviesRequest) -> int | None:
@@ -27,22 +29,17 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     def __init__(self, data_dir: Path) -> None:
         self.holder: ReleaseHolder[CatalogStore] = ReleaseHolder(data_dir, open_catalog, "release")
 
-    @property
-    def store(self) -> CatalogStore:
-        return self.holder.core
-
-    @rpc
-    async def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, context: Ctx) -> release_pb2.ReleaseInfo:
+    @rpc()
+    def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, store: Store) -> release_pb2.ReleaseInfo:
         return release_pb2.ReleaseInfo(**self.holder.info())
 
-    @rpc
-    async def GetMovie(self, request: pb.GetMovieRequest, context: Ctx) -> pb.Movie:
-        return self.store.get_movie(request.movie_id)
+    @rpc()
+    def GetMovie(self, request: pb.GetMovieRequest, store: Store) -> pb.Movie:
+        return store.get_movie(request.movie_id)
 
-    @rpc
-    async def BatchGetMovies(self, request: pb.BatchGetMoviesRequest, context: Ctx) -> pb.BatchGetMoviesResponse:
+    @rpc(offload=True)
+    def BatchGetMovies(self, request: pb.BatchGetMoviesRequest, store: Store) -> pb.BatchGetMoviesResponse:
         response = pb.BatchGetMoviesResponse()
-        store = self.store  # the whole batch on one release
         for movie, failure in each(request.movie_ids, store.get_movie):
             if failure is None:
                 response.results.add(movie=movie)
@@ -50,54 +47,54 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 response.results.add(failure=pb.Failure(**failure))
         return response
 
-    @rpc
-    async def SearchMovies(self, request: pb.SearchMoviesRequest, context: Ctx) -> pb.SearchMoviesResponse:
-        return self.store.search(request.query, _year(request), request.page_size, request.page_token)
+    @rpc(offload=True)
+    def SearchMovies(self, request: pb.SearchMoviesRequest, store: Store) -> pb.SearchMoviesResponse:
+        return store.search(request.query, _year(request), request.page_size, request.page_token)
 
-    @rpc
-    async def CountReleasesByMonth(self, request: pb.MonthRequest, context: Ctx) -> pb.ReleaseCountResponse:
-        return self.store.count_month(request.month)
+    @rpc()
+    def CountReleasesByMonth(self, request: pb.MonthRequest, store: Store) -> pb.ReleaseCountResponse:
+        return store.count_month(request.month)
 
-    @rpc
-    async def CountReleasesByWeekday(self, request: pb.WeekdayRequest, context: Ctx) -> pb.ReleaseCountResponse:
-        return self.store.count_weekday(request.day)
+    @rpc()
+    def CountReleasesByWeekday(self, request: pb.WeekdayRequest, store: Store) -> pb.ReleaseCountResponse:
+        return store.count_weekday(request.day)
 
-    @rpc
-    async def GetTitleScore(self, request: pb.TitleRequest, context: Ctx) -> pb.TitleScoreResponse:
-        return self.store.title_score(request.title, _year(request))
+    @rpc(offload=True)
+    def GetTitleScore(self, request: pb.TitleRequest, store: Store) -> pb.TitleScoreResponse:
+        return store.title_score(request.title, _year(request))
 
-    @rpc
-    async def GetTitleVotes(self, request: pb.TitleRequest, context: Ctx) -> pb.TitleVotesResponse:
-        return self.store.title_votes(request.title, _year(request))
+    @rpc(offload=True)
+    def GetTitleVotes(self, request: pb.TitleRequest, store: Store) -> pb.TitleVotesResponse:
+        return store.title_votes(request.title, _year(request))
 
-    @rpc
-    async def GetRuntime(self, request: pb.TitleRequest, context: Ctx) -> pb.RuntimeResponse:
-        return self.store.runtime(request.title, _year(request))
+    @rpc(offload=True)
+    def GetRuntime(self, request: pb.TitleRequest, store: Store) -> pb.RuntimeResponse:
+        return store.runtime(request.title, _year(request))
 
-    @rpc
-    async def GetMovieReturn(self, request: pb.TitleRequest, context: Ctx) -> pb.MovieReturnResponse:
-        return self.store.movie_return(request.title, _year(request))
+    @rpc(offload=True)
+    def GetMovieReturn(self, request: pb.TitleRequest, store: Store) -> pb.MovieReturnResponse:
+        return store.movie_return(request.title, _year(request))
 
-    @rpc
-    async def GetActor(self, request: pb.NameRequest, context: Ctx) -> pb.ActorResponse:
-        return self.store.actor(request.name)
+    @rpc(offload=True)
+    def GetActor(self, request: pb.NameRequest, store: Store) -> pb.ActorResponse:
+        return store.actor(request.name)
 
-    @rpc
-    async def GetDirector(self, request: pb.NameRequest, context: Ctx) -> pb.DirectorResponse:
-        return self.store.director(request.name)
+    @rpc(offload=True)
+    def GetDirector(self, request: pb.NameRequest, store: Store) -> pb.DirectorResponse:
+        return store.director(request.name)
 
-    @rpc
-    async def GetCollection(self, request: pb.NameRequest, context: Ctx) -> pb.CollectionResponse:
-        return self.store.collection(request.name)
+    @rpc(offload=True)
+    def GetCollection(self, request: pb.NameRequest, store: Store) -> pb.CollectionResponse:
+        return store.collection(request.name)
 
-    @rpc
-    async def GetCompany(self, request: pb.NameRequest, context: Ctx) -> pb.CompanyResponse:
-        return self.store.company(request.name)
+    @rpc(offload=True)
+    def GetCompany(self, request: pb.NameRequest, store: Store) -> pb.CompanyResponse:
+        return store.company(request.name)
 
-    @rpc
-    async def CountByCountry(self, request: pb.CountryRequest, context: Ctx) -> pb.CountryResponse:
-        return self.store.country(request.country)
+    @rpc(offload=True)
+    def CountByCountry(self, request: pb.CountryRequest, store: Store) -> pb.CountryResponse:
+        return store.country(request.country)
 
-    @rpc
-    async def CountByLanguage(self, request: pb.LanguageRequest, context: Ctx) -> pb.LanguageResponse:
-        return self.store.language(request.language)
+    @rpc(offload=True)
+    def CountByLanguage(self, request: pb.LanguageRequest, store: Store) -> pb.LanguageResponse:
+        return store.language(request.language)

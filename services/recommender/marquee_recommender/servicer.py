@@ -1,11 +1,13 @@
-"""RecommenderService over gRPC: each method hands the request to the loaded Recommender."""
+"""RecommenderService over gRPC: each method hands the request to the model of the release serving now.
+
+Recommendations run off the event loop (`rpc(offload=True)`): their cost grows with the text
+and the filters, and health checks must not wait behind them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
-import grpc
 
 from marquee.v1 import catalog_pb2, release_pb2
 from marquee.v1 import recommender_pb2 as pb
@@ -15,8 +17,6 @@ from marquee_common.serving import ReleaseHolder
 from marquee_recommender.config import RecommenderSettings
 from marquee_recommender.index import Recommender
 from marquee_recommender.release import open_recommender
-
-Ctx = grpc.aio.ServicerContext
 
 
 class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
@@ -29,18 +29,14 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
     def _open(self, folder: Path, manifest: dict[str, Any], swapping: bool) -> tuple[Recommender, str]:
         return open_recommender(folder, manifest, self.settings.weights(), self.settings.width)
 
-    @property
-    def recommender(self) -> Recommender:
-        return self.holder.core
+    @rpc(offload=True)
+    def Recommend(self, request: pb.RecommendRequest, recommender: Recommender) -> pb.RecommendResponse:
+        return recommender.recommend(request)
 
-    @rpc
-    async def Recommend(self, request: pb.RecommendRequest, context: Ctx) -> pb.RecommendResponse:
-        return self.recommender.recommend(request)
-
-    @rpc
-    async def BatchRecommend(self, request: pb.BatchRecommendRequest, context: Ctx) -> pb.BatchRecommendResponse:
+    @rpc(offload=True)
+    def BatchRecommend(self, request: pb.BatchRecommendRequest, recommender: Recommender
+                       ) -> pb.BatchRecommendResponse:  # fmt: skip
         response = pb.BatchRecommendResponse()
-        recommender = self.recommender  # the whole batch on one release
         for answer, failure in each(request.requests, recommender.recommend):
             if failure is None:
                 response.results.add(response=answer)
@@ -48,10 +44,11 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
                 response.results.add(failure=catalog_pb2.Failure(**failure))
         return response
 
-    @rpc
-    async def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, context: Ctx) -> release_pb2.ReleaseInfo:
+    @rpc()
+    def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, recommender: Recommender
+                       ) -> release_pb2.ReleaseInfo:  # fmt: skip
         return release_pb2.ReleaseInfo(**self.holder.info())
 
-    @rpc
-    async def GetModelInfo(self, request: pb.GetModelInfoRequest, context: Ctx) -> pb.ModelInfo:
-        return self.recommender.model_info()
+    @rpc()
+    def GetModelInfo(self, request: pb.GetModelInfoRequest, recommender: Recommender) -> pb.ModelInfo:
+        return recommender.model_info()
