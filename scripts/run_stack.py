@@ -107,7 +107,10 @@ def _die_with_parent() -> None:
 
 
 def port_free(port: int) -> bool:
+    """Nothing listens on `port`. SO_REUSEADDR, as the servers bind: the TIME_WAIT connections a
+    stopped stack leaves for a minute do not make the port busy."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import errno
 import functools
 import gc
 import json
@@ -17,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -203,6 +205,8 @@ async def create_server(
     With a maximum connection age, clients reconnect now and then, and resolve the service's
     name again: replicas added meanwhile get their share.
     """
+    if not options.reuse_port:
+        _check_port_free(address)
     grpc_options: list[tuple[str, int]] = [("grpc.so_reuseport", 1 if options.reuse_port else 0)]
     if options.max_connection_age_s > 0:
         grpc_options += [("grpc.max_connection_age_ms", int(options.max_connection_age_s * 1000)),
@@ -228,6 +232,23 @@ async def create_server(
                            + (f" ({reason})" if reason else ""))  # fmt: skip
     await server.start()
     return server, port, health_servicer
+
+
+def _check_port_free(address: str) -> None:
+    """A clear error for a port another process holds, before gRPC tries (and logs its own lines)."""
+    host, _, port_text = address.rpartition(":")
+    host = host.strip("[]")
+    if not port_text.isdigit() or int(port_text) == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAIT is no owner
+        try:
+            probe.bind((host, int(port_text)))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise StartupError(f"cannot listen on {address}: the port is in use by another process") from None
+            raise StartupError(f"cannot listen on {address}: {exc.strerror}") from None
 
 
 async def load_and_serve(services: Sequence[Service], health_servicer: health.aio.HealthServicer) -> None:

@@ -110,3 +110,15 @@ def test_health_is_not_serving_and_calls_are_unavailable_until_the_release_is_lo
             await server.stop(0)
 
     asyncio.run(scenario())
+
+
+def test_a_second_server_on_a_taken_port_stops_with_one_line(catalog_process: RunningService) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
+    env.update({"CATALOG_HOST": "127.0.0.1", "CATALOG_PORT": str(catalog_process.port),
+                "MARQUEE_DATA_DIR": "/nonexistent"})  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "marquee_catalog"], env=env, capture_output=True, text=True,
+                            timeout=60, check=False)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"cannot serve: cannot listen on 127.0.0.1:{catalog_process.port}: the port is in use by another process\n"
+    )
