@@ -91,12 +91,13 @@ def wait_serving(target: str, service: str, process: subprocess.Popen[bytes], ti
 
 
 class RunningService:
-    def __init__(self, module: str, prefix: str, data_dir: Path, service: str, log: Path, **extra: str) -> None:
+    def __init__(self, module: str, prefix: str, data_dir: Path, service: str, log: Path, host: str = "127.0.0.1",
+                 port: int | None = None, **extra: str) -> None:  # fmt: skip
         """`extra`: more settings, by their name after the prefix (RELEASE_POLL_S="0.2")."""
-        self.port = free_port()
-        self.target = f"127.0.0.1:{self.port}"
+        self.port = port or free_port()
+        self.target = f"{host}:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-        env.update({f"{prefix}_HOST": "127.0.0.1", f"{prefix}_PORT": str(self.port), "MARQUEE_DATA_DIR": str(data_dir)})
+        env.update({f"{prefix}_HOST": host, f"{prefix}_PORT": str(self.port), "MARQUEE_DATA_DIR": str(data_dir)})
         env.update({f"{prefix}_{name}": value for name, value in extra.items()})
         self.log = log
         with log.open("wb") as out:

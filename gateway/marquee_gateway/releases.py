@@ -211,8 +211,10 @@ class ReleaseWatcher:
             self.generation += 1
 
     async def _poll_upstream(self, upstream: Upstream[Any]) -> list[Replica]:
-        addresses = await self._resolve(upstream.target) if upstream.target else [None]
-        return list(await asyncio.gather(*(self._ask(upstream, address) for address in addresses)))
+        """Each replica's answer; through the upstream's own channel (one replica a time) when the
+        gateway cannot list them itself (a target naming its own DNS server, `dns://server/name:port`)."""
+        addresses: list[str | None] = list(await self._resolve(upstream.target)) if upstream.target else []
+        return list(await asyncio.gather(*(self._ask(upstream, address) for address in addresses or [None])))
 
     async def _ask(self, upstream: Upstream[Any], address: str | None) -> Replica:
         replica = Replica(address or "(channel)")
@@ -237,6 +239,8 @@ class ReleaseWatcher:
         (or `host:port`) is resolved anew each time, so replicas added under the name are found."""
         if target.startswith(("ipv4:", "ipv6:")):
             return [address.strip() for address in target[5:].split(",") if address.strip()]
+        if target.startswith("dns://") and not target.startswith("dns:///"):
+            return []  # resolved by a DNS server of its own, which this process does not ask
         name = target.removeprefix("dns:///").removeprefix("dns:")
         host, _, port = name.rpartition(":")
         host = host.strip("[]")
