@@ -108,3 +108,35 @@ def test_skip_model_writes_the_catalog_tables_only(tmp_path: Path) -> None:
     folder = (tmp_path / "current").resolve()
     assert (folder / "movies.parquet").is_file() and not (folder / "model").exists()
     assert "model" not in json.loads((folder / "manifest.json").read_text())
+
+
+def test_an_output_folder_under_a_file_is_refused_before_any_input_is_read(tmp_path: Path) -> None:
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("a file, not a folder\n")
+    out = blocker / "sub"
+    result = _run("--raw", str(FIXTURE_RAW), "--out", str(out))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    # the whole of stderr: no step was started, so nothing was read
+    expected = f"marquee_etl: error: cannot write to the data folder {out}: {blocker} is a file, not a folder"
+    assert result.stderr == expected + "\n"
+    assert blocker.read_text() == "a file, not a folder\n"
+
+
+def test_a_data_folder_that_is_a_file_is_refused_before_any_input_is_read(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.write_text("")
+    result = _run("--raw", str(FIXTURE_RAW), env={"MARQUEE_DATA_DIR": str(data)})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    expected = f"marquee_etl: error: cannot write to the data folder {data}: {data} is a file, not a folder"
+    assert result.stderr == expected + "\n"
+
+
+def test_a_file_that_cannot_be_opened_in_the_data_folder_is_named_in_one_line(tmp_path: Path) -> None:
+    history = tmp_path / "history.jsonl"
+    history.mkdir()  # a folder where the history file should be: opening it fails, as root too
+    result = _run("releases", "--out", str(tmp_path), "rollback")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr == f"marquee_etl: error: {history}: Is a directory\n"
