@@ -34,8 +34,16 @@ def find(raw_dir: Path, names: tuple[str, ...]) -> Source:
 
 
 def read_text_csv(source: Source) -> pl.DataFrame:
-    """Every column as text; casting is the cleaning step's job, row by row, with reasons."""
+    """Every column as text; casting is the cleaning step's job, row by row, with reasons.
+
+    A file without data rows is refused here: every later step would fail on it, less clearly.
+    """
     try:
-        return pl.read_csv(source.path, infer_schema=False)
+        frame = pl.read_csv(source.path, infer_schema=False)
+    except pl.exceptions.NoDataError:
+        raise SourceError(f"{source.path} has no data rows: the file is empty") from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise SourceError(f"cannot read {source.path} as CSV: {exc}") from exc
+    if frame.select(pl.all_horizontal(pl.all().is_null()).all()).item():  # Polars reads a blank line as nulls
+        raise SourceError(f"{source.path} has no data rows, only a header line")
+    return frame

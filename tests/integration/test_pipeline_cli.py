@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from tests.conftest import ENV_PREFIXES, FIXTURE_RAW, ROOT, build_release
 
@@ -26,6 +27,22 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
         timeout=600,
         check=False,
     )
+
+
+def _raw_copy(tmp_path: Path) -> Path:
+    """A raw folder holding the fixture's two files, for a test to damage one of them."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("movies_metadata.csv", "credits.csv"):
+        shutil.copy(FIXTURE_RAW / name, raw / name)
+    return raw
+
+
+def _assert_failed_reading(result: subprocess.CompletedProcess[str], message: str) -> None:
+    """The run stopped while reading its input: status 2 and, after the step's first line, exactly `message`."""
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == f"[1/4] reading CSV as text ...\nmarquee_etl: error: {message}\n"
 
 
 def test_manifest_records_inputs_counts_and_rejects_by_reason(fixture_data_dir: Path) -> None:
@@ -140,3 +157,26 @@ def test_a_file_that_cannot_be_opened_in_the_data_folder_is_named_in_one_line(tm
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr == f"marquee_etl: error: {history}: Is a directory\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "blank_lines"),
+    [("movies_metadata.csv", ""), ("credits.csv", ""), ("movies_metadata.csv", "\n\n")],
+    ids=["movies", "credits", "movies-and-blank-lines"],
+)
+def test_a_file_with_only_its_header_line_is_refused_for_having_no_data_rows(
+    tmp_path: Path, name: str, blank_lines: str
+) -> None:
+    raw = _raw_copy(tmp_path)
+    header = (FIXTURE_RAW / name).read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    (raw / name).write_text(header + blank_lines, encoding="utf-8")
+    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    _assert_failed_reading(result, f"{raw / name} has no data rows, only a header line")
+
+
+@pytest.mark.parametrize("name", ["movies_metadata.csv", "credits.csv"], ids=["movies", "credits"])
+def test_an_empty_file_is_refused_for_having_no_data_rows(tmp_path: Path, name: str) -> None:
+    raw = _raw_copy(tmp_path)
+    (raw / name).write_bytes(b"")
+    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    _assert_failed_reading(result, f"{raw / name} has no data rows: the file is empty")
