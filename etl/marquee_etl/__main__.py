@@ -4,8 +4,9 @@
     python -m marquee_etl releases list [--json] | show VERSION [--json] | promote VERSION [--force]
                                      | rollback | prune --keep N
 
-Exit status: 0 done (or nothing to do), 2 bad input or a damaged release, 3 the gate refused
-the release (it is kept, not promoted; `current` is untouched).
+Exit status: 0 done (or nothing to do), 2 bad input, a data folder that cannot be written or a
+damaged release (one line on stderr), 3 the gate refused the release (it is kept, not promoted;
+`current` is untouched).
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ def parse_releases_args(argv: list[str]) -> argparse.Namespace:
 def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
           settings: GateSettings | None = None) -> int:  # fmt: skip
     """Build a release from `raw` into `out`, gate it against current, promote it when it passes."""
+    lifecycle.check_writable(out)
     settings = settings or GateSettings.from_env()
     started = datetime.now(UTC)
     steps = Steps(total=3 if skip_model else 4)
@@ -382,8 +384,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "releases":
             return releases(args)
         return build(args.raw.resolve(), args.out.resolve(), args.skip_model, args.force)
-    except (sources.SourceError, ReleaseError, ValueError) as exc:
+    except (sources.SourceError, lifecycle.DataFolderError, ReleaseError, ValueError) as exc:
         print(f"marquee_etl: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder or file the user cannot write (or read): one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"marquee_etl: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

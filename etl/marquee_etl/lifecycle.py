@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,6 +134,32 @@ def gate(candidate: dict[str, Any], current: dict[str, Any] | None, settings: Ga
 
 
 # -- the data folder ----------------------------------------------------------------------
+
+
+class DataFolderError(Exception):
+    """The data folder cannot be written to."""
+
+
+def check_writable(data_dir: Path) -> None:
+    """Create `data_dir` and its releases/ and write a file in each, or raise DataFolderError.
+
+    A build calls this before any work, so an unusable folder costs a second, not a run.
+    Writing for real, rather than asking `os.access`, also catches read-only mounts, ACLs
+    and root squashing.
+
+        check_writable(Path("/etc/hostname/data"))
+        # DataFolderError: cannot write to the data folder /etc/hostname/data: /etc/hostname is a file, ...
+    """
+    try:
+        existing = next((p for p in (data_dir, *data_dir.parents) if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            raise DataFolderError(f"cannot write to the data folder {data_dir}: {existing} is a file, not a folder")
+        for folder in (data_dir, data_dir / RELEASES):
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+    except OSError as exc:
+        raise DataFolderError(f"cannot write to the data folder {data_dir}: {exc.strerror or exc}") from None
 
 
 @contextmanager
