@@ -178,6 +178,13 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "reading CSV as text", lambda: (sources.read_text_csv(movies_src), sources.read_text_csv(credits_src))
     )
     cleaned = steps.run("cleaning and unnesting", lambda: clean(movies_raw, credits_raw))
+    if cleaned.tables["movies"].height == 0:
+        reasons = cleaned.rejects.filter(pl.col("source") == "movies").group_by("reason").len().sort("reason")
+        raise sources.SourceError(
+            f"no film of {movies_src.path} could be kept: its {movies_raw.height:,} row(s) were all set aside ("
+            + ", ".join(f"{reason} {count:,}" for reason, count in reasons.iter_rows())
+            + ")"
+        )
     progress = lambda message: print(f"      {message}", file=sys.stderr, flush=True)  # noqa: E731
     write_model = None
     if not skip_model:

@@ -237,7 +237,8 @@ def languages_table(movies: pl.DataFrame, spoken: pl.DataFrame) -> pl.DataFrame:
         .sort("iso_639_1")
     )
     english = pl.DataFrame(
-        {"iso_639_1": codes["iso_639_1"], "english_name": [_english_language(c) for c in codes["iso_639_1"]]}
+        {"iso_639_1": codes["iso_639_1"], "english_name": [_english_language(c) for c in codes["iso_639_1"]]},
+        schema={"iso_639_1": pl.String, "english_name": pl.String},  # typed even when no film is kept
     )
     return (
         english.join(data_names, on="iso_639_1", how="left")

@@ -278,3 +278,20 @@ def test_a_short_row_before_the_end_is_set_aside_with_a_reason_not_refused(tmp_p
     assert rejects.filter(pl.col("source") == "movies", pl.col("row") == 3)["reason"].to_list() == [
         "missing_release_date"
     ]
+
+
+def test_a_file_whose_every_film_is_set_aside_is_one_line(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = (FIXTURE_RAW / "movies_metadata.csv").read_text(encoding="utf-8").splitlines()
+    # The fixture's first film (id 1, Alpha) with a word for its id: the only row, and an invalid one.
+    (raw / "movies_metadata.csv").write_text(lines[0] + "\n" + lines[1].replace(",1,tt0000001,", ",one,tt0000001,")
+                                             + "\n", encoding="utf-8")  # fmt: skip
+    shutil.copy(FIXTURE_RAW / "credits.csv", raw / "credits.csv")
+    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"marquee_etl: error: no film of {raw / 'movies_metadata.csv'} could be kept: "
+        "its 1 row(s) were all set aside (invalid_id 1)"
+    )
