@@ -31,6 +31,9 @@ class GatewaySettings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes sharing the port")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     grace_s: float = Field(5.0, ge=0, le=60, description="drain time on SIGTERM, under compose's 10 s")
+    drain_s: float = Field(
+        1.0, ge=0, le=30, description="on SIGTERM, time answering (with /readyz 503) before it stops accepting"
+    )
     release_poll_s: float = Field(
         2.0, ge=0, le=3600, description="how often every replica is asked which release it serves; 0 turns it off"
     )

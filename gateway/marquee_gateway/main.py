@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -91,6 +92,7 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.releases = watcher
+    app.state.draining = False
     errors.install(app)
     for router in ROUTERS:
         # Straight into the app's own router rather than include_router(): FastAPI matches an
@@ -102,6 +104,29 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         app.outer.append(lambda inner: CacheMiddleware(inner, cache, metrics, watcher))
     app.outer.append(lambda inner: ObserveMiddleware(inner, metrics))  # outermost: sees cached answers too
     return app
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn, with a drain period first on SIGTERM: /readyz answers 503 (so a balancer moves away)
+    while requests are still served for `drain_s`; then uvicorn's own graceful shutdown stops
+    accepting and finishes every request it has, for at most GATEWAY_GRACE_S."""
+
+    def __init__(self, config: uvicorn.Config, drain_s: float, app: FastAPI) -> None:
+        super().__init__(config)
+        self.drain_s = drain_s
+        self.marquee_app = app
+        self.draining = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.draining or self.drain_s <= 0:
+            super().handle_exit(sig, frame)
+            return
+        self.draining = True
+        self.marquee_app.state.draining = True
+        logging.getLogger("marquee.gateway").info("draining", extra={"drain_s": self.drain_s})
+        loop = asyncio.get_event_loop()
+        # From a signal handler: call_soon_threadsafe is the loop's safe way in.
+        loop.call_soon_threadsafe(loop.call_later, self.drain_s, super().handle_exit, sig, frame)
 
 
 def app_from_env() -> FastAPI:
@@ -150,5 +175,6 @@ def main() -> int:
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="marquee-gateway-metrics-"))
         uvicorn.run("marquee_gateway.main:app_from_env", factory=True, workers=settings.workers, **options)  # type: ignore[arg-type]
     else:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        app = create_app(settings)
+        DrainingServer(uvicorn.Config(app, **options), settings.drain_s, app).run()  # type: ignore[arg-type]
     return 0

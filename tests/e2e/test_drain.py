@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
 
 from marquee.v1 import recommender_pb2_grpc
@@ -93,3 +94,27 @@ def test_stopping_one_replica_of_each_service_under_load_fails_no_request(replic
     # The survivors answered after their twins stopped.
     for survivor in (services[2], services[3]):
         assert sum('"msg": "call"' in line for line in survivor.log_lines()) > 10
+
+
+def test_sigterm_to_the_gateway_answers_every_request_it_accepted(fixture_data_dir: Path, tmp_path: Path) -> None:
+    catalog = RunningService(*PARTS[0][:2], fixture_data_dir, PARTS[0][2], tmp_path / "catalog.log")
+    recommender = RunningService(*PARTS[1][:2], fixture_data_dir, PARTS[1][2], tmp_path / "recommender.log")
+    try:
+        gateway = RunningGateway(catalog, recommender, tmp_path / "gateway.log", GATEWAY_CACHE_TTL_S="0",
+                                 GATEWAY_DRAIN_S="1")  # fmt: skip
+        paths = ["/v1/recommendations?text=alpha%20collection%20story&limit=5", "/v1/movies/1/similar",
+                 "/v1/titles/Alpha/votes"]  # fmt: skip
+        with Load(gateway.url, paths, connections=16, max_seconds=30) as load:
+            time.sleep(1.5)
+            signalled = time.monotonic()
+            gateway.process.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+            ready = httpx.get(f"{gateway.url}/readyz", timeout=5)
+            assert gateway.process.wait(20) == 0
+        assert ready.status_code == 503 and "draining" in ready.json()["error"]["message"]
+        before = [a for a in load.answers if a.started < signalled + 0.8]  # sent before or while it drained
+        assert len(before) > 50
+        assert [a for a in before if a.status != 200] == []
+    finally:
+        recommender.stop()
+        catalog.stop()

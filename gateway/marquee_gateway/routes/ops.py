@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import grpc
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marquee_gateway import models
@@ -34,11 +34,15 @@ async def healthz() -> Any:
         503: {"model": ErrorBody, "description": "an upstream does not report SERVING"},
     },
 )
-async def readyz(upstreams: UpstreamsDep, releases: ReleasesDep) -> Any:
+async def readyz(upstreams: UpstreamsDep, releases: ReleasesDep, request: Request) -> Any:
     """Ready when both upstreams report SERVING over the gRPC health protocol; else 503.
 
-    `releases` lists, per upstream, the releases its replicas serve, as of the last poll.
+    `releases` lists, per upstream, the releases its replicas serve, as of the last poll. From
+    SIGTERM on, 503 while the gateway drains (it still answers every other route).
     """
+    draining = bool(getattr(request.app.state, "draining", False))
+    if draining:
+        raise GatewayError(grpc.StatusCode.UNAVAILABLE, "not ready: the gateway is stopping (draining)")
     clients = (upstreams.catalog, upstreams.recommender)
     statuses = await asyncio.gather(*(c.serving_status() for c in clients))
     by_name = {c.name: status for c, status in zip(clients, statuses, strict=True)}
