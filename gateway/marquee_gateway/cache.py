@@ -10,17 +10,25 @@ kept at most `ttl_s` seconds; 5xx answers are never kept. Only data routes are c
 (not /healthz, /readyz, /metrics, /docs). Each answer says how old it may be
 (`Cache-Control: public, max-age=...`), so clients and proxies may keep it too.
 
-GATEWAY_CACHE_TTL_S=0 turns it off; GATEWAY_CACHE_SIZE bounds the entries (least recently
-used go first). Hits and misses are counted in `marquee_gateway_cache_total{result}`.
+The key is the path and the query parameters the matched route declares, sorted; any other
+parameter is ignored (it cannot change the answer), so `?pad=<60 KB>` cannot fill the cache
+with copies. GATEWAY_CACHE_TTL_S=0 turns it off; GATEWAY_CACHE_SIZE bounds the entries and
+GATEWAY_CACHE_MAX_MB their bytes (least recently used go first); expired entries are swept out
+once per TTL. Hits and misses are counted in `marquee_gateway_cache_total{result}`.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marquee_gateway.metrics import Metrics
@@ -29,6 +37,8 @@ from marquee_gateway.releases import HEADER, ReleaseWatcher, parse_header
 CACHED_STATUSES = frozenset({200, 400, 404, 422})
 UNCACHED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
 MAX_BODY_BYTES = 256 * 1024
+ENTRY_OVERHEAD = 256
+"""Bytes counted for an entry beyond its key, headers and body (the objects holding them)."""
 
 
 @dataclass(frozen=True)
@@ -40,9 +50,13 @@ class Entry:
     route: Any  # the matched route, so metrics and logs still name its template on a hit
     generation: int = 0  # the release watcher's generation when it was kept
 
+    def weight(self, key: bytes) -> int:
+        return len(key) + len(self.body) + sum(len(n) + len(v) for n, v in self.headers) + ENTRY_OVERHEAD
+
 
 class ResponseCache:
-    """Least-recently-used answers keyed by path and query, each kept at most `ttl_s` seconds.
+    """Least-recently-used answers, each kept at most `ttl_s` seconds, `size` of them and at most
+    `max_bytes` in all.
 
     >>> cache = ResponseCache(size=2, ttl_s=60)
     >>> cache.put(b"/a", Entry(time.monotonic() + 60, 200, [], b"{}", None))
@@ -50,34 +64,90 @@ class ResponseCache:
     b'{}'
     """
 
-    def __init__(self, size: int, ttl_s: float) -> None:
+    def __init__(self, size: int, ttl_s: float, max_bytes: int = 64 << 20) -> None:
         self.size = size
         self.ttl_s = ttl_s
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self.swept = time.monotonic()
 
     def get(self, key: bytes) -> Entry | None:
         entry = self.entries.get(key)
         if entry is None:
             return None
         if entry.expires <= time.monotonic():
-            del self.entries[key]
+            self._drop(key)
             return None
         self.entries.move_to_end(key)
         return entry
 
     def put(self, key: bytes, entry: Entry) -> None:
+        weight = entry.weight(key)
+        if weight > self.max_bytes:
+            return
+        if key in self.entries:
+            self._drop(key)
         self.entries[key] = entry
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        self.bytes += weight
+        now = time.monotonic()
+        if now - self.swept >= self.ttl_s:
+            self.sweep(now)
+        while len(self.entries) > self.size or self.bytes > self.max_bytes:
+            self._drop(next(iter(self.entries)))
+
+    def sweep(self, now: float) -> None:
+        """Drop every expired entry: they would otherwise stay until pushed out."""
+        for key in [k for k, e in self.entries.items() if e.expires <= now]:
+            self._drop(key)
+        self.swept = now
+
+    def _drop(self, key: bytes) -> None:
+        entry = self.entries.pop(key)
+        self.bytes -= entry.weight(key)
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route declares, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+class RouteKeys:
+    """The cache key of a request: its path and the query parameters its route declares, sorted.
+
+    Returns None for a request no data route matches (nothing to cache).
+    """
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self.routes = [(route, frozenset(_query_names(route.dependant))) for route in routes
+                       if isinstance(route, APIRoute)]  # fmt: skip
+
+    def __call__(self, scope: Scope) -> bytes | None:
+        declared = self._declared(scope)
+        if declared is None:
+            return None
+        query = scope.get("query_string", b"").decode("latin-1")
+        kept = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k in declared)
+        return bytes(scope.get("raw_path") or scope["path"].encode()) + b"?" + urlencode(kept).encode()
+
+    def _declared(self, scope: Scope) -> frozenset[str] | None:
+        for route, declared in self.routes:
+            if route.matches(scope)[0] == Match.FULL:
+                return declared
+        return None
 
 
 class CacheMiddleware:
     """Answers a repeated GET from the cache; keeps cacheable answers of the app."""
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache, metrics: Metrics,
-                 releases: ReleaseWatcher | None = None) -> None:  # fmt: skip
+    def __init__(self, app: ASGIApp, cache: ResponseCache, metrics: Metrics, releases: ReleaseWatcher | None = None,
+                 key_of: Callable[[Scope], bytes | None] | None = None) -> None:  # fmt: skip
         self.app = app
+        self.key_of = key_of or (lambda scope: scope.get("raw_path", scope["path"].encode()) + b"?"
+                                 + scope.get("query_string", b""))  # fmt: skip
         self.cache = cache
         self.metrics = metrics
         self.releases = releases
@@ -90,7 +160,10 @@ class CacheMiddleware:
         if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(UNCACHED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        key = scope.get("raw_path", path.encode()) + b"?" + scope.get("query_string", b"")
+        key = self.key_of(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
         generation = self.releases.generation if self.releases is not None else 0
         entry = self.cache.get(key)
         if entry is not None and entry.generation != generation:

@@ -28,6 +28,7 @@ class GatewaySettings(BaseSettings):
     )
     cache_ttl_s: float = Field(60.0, ge=0, le=86400, description="keep answers this long; 0 turns the cache off")
     cache_size: int = Field(10_000, ge=0, le=1_000_000, description="answers kept per worker process")
+    cache_max_mb: float = Field(64.0, gt=0, le=4096, description="bytes of answers kept per worker process, in MB")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes sharing the port")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     grace_s: float = Field(5.0, ge=0, le=60, description="drain time on SIGTERM, under compose's 10 s")

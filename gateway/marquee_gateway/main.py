@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 
 from marquee_common.logs import configure as configure_logs
 from marquee_gateway import clients, errors
-from marquee_gateway.cache import CacheMiddleware, ResponseCache
+from marquee_gateway.cache import CacheMiddleware, ResponseCache, RouteKeys
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.metrics import Metrics, ObserveMiddleware
 from marquee_gateway.releases import ReleaseHeaderMiddleware, ReleaseWatcher
@@ -100,8 +100,10 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         app.router.routes.extend(router.routes)
     app.outer.append(ReleaseHeaderMiddleware)  # inside the cache: a cached answer keeps its header
     if settings.cache_ttl_s > 0 and settings.cache_size > 0:
-        cache = ResponseCache(settings.cache_size, settings.cache_ttl_s)
-        app.outer.append(lambda inner: CacheMiddleware(inner, cache, metrics, watcher))
+        cache = ResponseCache(settings.cache_size, settings.cache_ttl_s, int(settings.cache_max_mb * 2**20))
+        keys = RouteKeys(app.router.routes)
+        app.state.cache = cache
+        app.outer.append(lambda inner: CacheMiddleware(inner, cache, metrics, watcher, keys))
     app.outer.append(lambda inner: ObserveMiddleware(inner, metrics))  # outermost: sees cached answers too
     return app
 

@@ -29,6 +29,8 @@ from marquee_common.logs import emit
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+LOG_FIELD_MAX = 512
+"""Characters of a request's path or query kept in its access-log line (the rest is cut, with "...")."""
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 """Polled every few seconds by orchestrators: logged at debug level only."""
 
@@ -119,6 +121,15 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+def clip(text: str, limit: int = LOG_FIELD_MAX) -> str:
+    """`text`, cut to `limit` characters: a 60 KB query must not make a 60 KB log line.
+
+    >>> clip("x" * 600)[-20:]
+    'xxxxx... (600 chars)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"
+
+
 def route_template(scope: Scope) -> str:
     route: Any = scope.get("route")
     template = getattr(route, "path_format", None)
@@ -156,8 +167,8 @@ class ObserveMiddleware:
             client = scope.get("client")
             emit(access_log, level, "request", {
                 "method": scope["method"],
-                "path": path,
-                "query": scope.get("query_string", b"").decode("latin-1"),
+                "path": clip(path),
+                "query": clip(scope.get("query_string", b"").decode("latin-1")),
                 "route": route,
                 "status": status,
                 "duration_ms": round(elapsed * 1000, 3),
