@@ -32,6 +32,12 @@ class GatewaySettings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes sharing the port")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     grace_s: float = Field(5.0, ge=0, le=60, description="drain time on SIGTERM, under compose's 10 s")
+    header_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="a request's headers must arrive within this, or 408 and the connection closes"
+    )
+    max_connections: int = Field(
+        1000, ge=1, le=100_000, description="open connections per worker process; beyond, 503 and closed"
+    )
     drain_s: float = Field(
         1.0, ge=0, le=30, description="on SIGTERM, time answering (with /readyz 503) before it stops accepting"
     )

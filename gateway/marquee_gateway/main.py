@@ -22,6 +22,7 @@ from marquee_common.logs import configure as configure_logs
 from marquee_gateway import clients, errors
 from marquee_gateway.cache import CacheMiddleware, ResponseCache, RouteKeys
 from marquee_gateway.config import GatewaySettings
+from marquee_gateway.connections import GuardedProtocol
 from marquee_gateway.metrics import Metrics, ObserveMiddleware
 from marquee_gateway.releases import ReleaseHeaderMiddleware, ReleaseWatcher
 from marquee_gateway.routes import ROUTERS
@@ -135,6 +136,7 @@ def app_from_env() -> FastAPI:
     """uvicorn's app factory in each worker process (GATEWAY_WORKERS > 1)."""
     settings = GatewaySettings()
     _configure_logs(settings)
+    GuardedProtocol.configure(settings.header_timeout_s, settings.max_connections)
     return create_app(settings)
 
 
@@ -171,7 +173,9 @@ def main() -> int:
         "server_header": False,
         "proxy_headers": False,  # nothing sits in front of the gateway: log the real peer
         "timeout_graceful_shutdown": settings.grace_s,
+        "http": GuardedProtocol,  # httptools with a header-read timeout and a connection limit
     }
+    GuardedProtocol.configure(settings.header_timeout_s, settings.max_connections)
     if settings.workers > 1:
         # Every worker writes its metrics there; /metrics adds them up.
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="marquee-gateway-metrics-"))

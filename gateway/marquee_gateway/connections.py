@@ -1,0 +1,105 @@
+"""Slow and excess connections, handled below the application, where uvicorn reads requests.
+
+- A request whose headers are not complete within `header_timeout_s` of its first byte (or of the
+  connection, for the first request) is answered 408 and its connection closed: a client sending
+  one header line a minute cannot hold a socket for ever (slowloris).
+- Beyond `max_connections` open connections, a new one is answered 503 and closed at once.
+
+Both answers carry the gateway's one error body. `GuardedProtocol` is uvicorn's own HTTP protocol
+(httptools) with these two guards, so parsing stays uvicorn's; its limits are class settings,
+set by `configure` in each process (GATEWAY_HEADER_TIMEOUT_S, GATEWAY_MAX_CONNECTIONS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+END_OF_HEADERS = b"\r\n\r\n"
+
+
+def answer(status: int, phrase: str, code: str, message: str) -> bytes:
+    """A whole HTTP/1.1 answer with the gateway's error body, closing the connection."""
+    body = json.dumps({"error": {"code": code, "message": message, "suggestions": []}}).encode()
+    head = (f"HTTP/1.1 {status} {phrase}\r\ncontent-type: application/json\r\nconnection: close\r\n"
+            f"content-length: {len(body)}\r\n\r\n")  # fmt: skip
+    return head.encode() + body
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    header_timeout_s = 10.0
+    max_connections = 1000
+    open_connections = 0
+
+    @classmethod
+    def configure(cls, header_timeout_s: float, max_connections: int) -> None:
+        cls.header_timeout_s = header_timeout_s
+        cls.max_connections = max_connections
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._guard_timer: asyncio.TimerHandle | None = None
+        self._guard_tail = b""
+        self._guard_waiting = False
+        self._guard_between = False
+        self._guard_refused = False
+        GuardedProtocol.open_connections += 1
+        self._guard_counted = True
+        if GuardedProtocol.open_connections > self.max_connections:
+            message = f"the gateway already holds {self.max_connections} connections; retry shortly"
+            self._guard_refused = True
+            transport.write(answer(503, "Service Unavailable", "UNAVAILABLE", message))
+            # Half-close, then close a moment later: closing with the client's request unread would
+            # reset the connection before the client reads the answer.
+            if transport.can_write_eof():
+                transport.write_eof()
+            self.loop.call_later(1.0, transport.close)
+            return
+        self._guard_arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if getattr(self, "_guard_counted", False):
+            GuardedProtocol.open_connections -= 1
+            self._guard_counted = False
+        self._guard_disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._guard_refused:
+            return  # answered 503 already: what it sends is read and dropped
+        if self._guard_between:  # the first bytes of the next request on a kept-alive connection
+            self._guard_between = False
+            self._guard_arm()
+        if self._guard_waiting:
+            seen = self._guard_tail + data
+            if END_OF_HEADERS in seen:
+                self._guard_disarm()
+            else:
+                self._guard_tail = seen[-(len(END_OF_HEADERS) - 1) :]
+        super().data_received(data)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._guard_between = True
+
+    def _guard_arm(self) -> None:
+        self._guard_disarm()
+        self._guard_waiting = True
+        self._guard_tail = b""
+        self._guard_timer = self.loop.call_later(self.header_timeout_s, self._guard_expire)
+
+    def _guard_disarm(self) -> None:
+        self._guard_waiting = False
+        timer = getattr(self, "_guard_timer", None)
+        if timer is not None:
+            timer.cancel()
+            self._guard_timer = None
+
+    def _guard_expire(self) -> None:
+        self._guard_timer = None
+        if self._guard_waiting and not self.transport.is_closing():
+            message = f"the request's headers did not arrive within {self.header_timeout_s:g} s"
+            self.transport.write(answer(408, "Request Timeout", "DEADLINE_EXCEEDED", message))
+            self.transport.close()
