@@ -8,7 +8,9 @@
    environment variables the compose file uses: CATALOG_PORT (50051), RECOMMENDER_PORT
    (50052), GATEWAY_PORT (8000), GATEWAY_CATALOG_TARGET and GATEWAY_RECOMMENDER_TARGET
    (derived from the ports), MARQUEE_DATA_DIR. Any other CATALOG_*, RECOMMENDER_* or
-   GATEWAY_* variable set in the shell (workers, log level) passes through.
+   GATEWAY_* variable set in the shell (workers, log level) passes through. MARQUEE_REPLICAS=N
+   (default 1) starts N processes of each service, the n-th 10 * (n - 1) ports above the first
+   (50051, 50061, ...), and lists them all in the gateway's targets.
 3. Waits until GET /readyz answers 200; on a timeout or an early exit it says which part
    failed and shows the end of its log. Each part logs to <log-dir>/<part>.log.
 4. Prints the URLs, then runs until Ctrl-C or SIGTERM (or a part exits), and stops every
@@ -79,7 +81,11 @@ class StackConfig:
     catalog_port: int = 50051
     recommender_port: int = 50052
     gateway_port: int = 8000
+    replicas: int = 1  # processes of each service; replica n listens 10 * (n - 1) ports above the first
     env: dict[str, str] = field(default_factory=dict)  # extra variables for every part
+
+    def ports(self, first: int) -> list[int]:
+        return [first + 10 * n for n in range(self.replicas)]
 
     @classmethod
     def from_env(
@@ -93,7 +99,15 @@ class StackConfig:
             catalog_port=int(env.get("CATALOG_PORT", "50051")),
             recommender_port=int(env.get("RECOMMENDER_PORT", "50052")),
             gateway_port=int(env.get("GATEWAY_PORT", "8000")),
+            replicas=int(env.get("MARQUEE_REPLICAS", "1")),
         )
+
+
+def target(ports: list[int]) -> str:
+    """The gateway's gRPC target for the replicas of one service: each address listed when several."""
+    if len(ports) == 1:
+        return f"dns:///{HOST}:{ports[0]}"
+    return "ipv4:" + ",".join(f"{HOST}:{port}" for port in ports)
 
 
 def _die_with_parent() -> None:
@@ -157,21 +171,18 @@ class Stack:
         }
         self.parts = [
             Part(
-                "catalog",
-                "marquee_catalog",
-                c.catalog_port,
-                {**shared, "CATALOG_HOST": HOST, "CATALOG_PORT": str(c.catalog_port)},
-                c.log_dir / "catalog.log",
-                "marquee.v1.CatalogService",
-            ),
-            Part(
-                "recommender",
-                "marquee_recommender",
-                c.recommender_port,
-                {**shared, "RECOMMENDER_HOST": HOST, "RECOMMENDER_PORT": str(c.recommender_port)},
-                c.log_dir / "recommender.log",
-                "marquee.v1.RecommenderService",
-            ),
+                name if n == 0 else f"{name}-{n + 1}",
+                f"marquee_{name}",
+                port,
+                {**shared, f"{name.upper()}_HOST": HOST, f"{name.upper()}_PORT": str(port)},
+                c.log_dir / (f"{name}.log" if n == 0 else f"{name}-{n + 1}.log"),
+                service,
+            )
+            for name, first, service in (("catalog", c.catalog_port, "marquee.v1.CatalogService"),
+                                         ("recommender", c.recommender_port, "marquee.v1.RecommenderService"))
+            for n, port in enumerate(c.ports(first))
+        ]  # fmt: skip
+        self.parts += [
             Part(
                 "gateway",
                 "marquee_gateway",
@@ -180,14 +191,14 @@ class Stack:
                     **shared,
                     "GATEWAY_HOST": HOST,
                     "GATEWAY_PORT": str(c.gateway_port),
-                    "GATEWAY_CATALOG_TARGET": f"dns:///{HOST}:{c.catalog_port}",
-                    "GATEWAY_RECOMMENDER_TARGET": f"dns:///{HOST}:{c.recommender_port}",
+                    "GATEWAY_CATALOG_TARGET": target(c.ports(c.catalog_port)),
+                    "GATEWAY_RECOMMENDER_TARGET": target(c.ports(c.recommender_port)),
                 },
                 c.log_dir / "gateway.log",
             ),
         ]
         if only is not None:
-            self.parts = [p for p in self.parts if p.name in only]
+            self.parts = [p for p in self.parts if p.name.split("-")[0] in only]
 
     @property
     def base_url(self) -> str:
@@ -302,7 +313,8 @@ class Stack:
             f"example       {base}/v1/titles/Toy%20Story/votes",
             f"assignment    {base}/cantidad_filmaciones_mes/septiembre",
             f"readiness     {base}/readyz      metrics {base}/metrics",
-            f"catalog gRPC  {HOST}:{c.catalog_port}   recommender gRPC {HOST}:{c.recommender_port} (reflection on)",
+            f"catalog gRPC  {', '.join(f'{HOST}:{p}' for p in c.ports(c.catalog_port))}   recommender gRPC "
+            f"{', '.join(f'{HOST}:{p}' for p in c.ports(c.recommender_port))} (reflection on)",
             f"logs          {c.log_dir}/{{catalog,recommender,gateway}}.log",
             f"data          {c.data_dir}/current -> {(c.data_dir / 'current').resolve().name}",
         ]

@@ -102,3 +102,26 @@ def test_run_stack_names_the_part_that_failed_and_shows_its_log(tmp_path: Path) 
     assert process.returncode == 1
     assert "exited with status" in output and "last lines of" in output
     assert "manifest" in output
+
+
+def test_run_stack_starts_replicas_of_each_service_behind_the_gateway(fixture_data_dir: Path, tmp_path: Path) -> None:
+    ports = {"CATALOG_PORT": free_port(), "RECOMMENDER_PORT": free_port(), "GATEWAY_PORT": free_port()}
+    process = run_stack(
+        ["--data-dir", str(fixture_data_dir), "--log-dir", str(tmp_path / "logs")],
+        MARQUEE_REPLICAS="2",
+        **{k: str(v) for k, v in ports.items()},
+    )
+    try:
+        read_until(process, "Marquee is ready")
+        assert len(psutil.Process(process.pid).children()) == 5
+        releases = httpx.get(f"http://127.0.0.1:{ports['GATEWAY_PORT']}/v1/releases").json()
+        for name in ("catalog", "recommender"):
+            addresses = sorted(r["address"] for r in releases["upstreams"][name]["replicas"])
+            first = ports[f"{name.upper()}_PORT"]
+            assert addresses == sorted([f"127.0.0.1:{first}", f"127.0.0.1:{first + 10}"])
+        assert releases["agree"] is True
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert '"catalog-2": 0' in output and '"recommender-2": 0' in output
