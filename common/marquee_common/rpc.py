@@ -105,13 +105,15 @@ class Work:
 WORK = Work()
 
 
-def rpc(offload: bool = False) -> Callable[[Body[Core, Req, Resp]], Method[Req, Resp]]:
+def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Core, Req, Resp]], Method[Req, Resp]]:
     """Make a servicer method from `method(self, request, core)`: the core of the release serving now.
 
     The wrapper maps domain errors to status, hides unexpected ones, names the release in the
     initial metadata and logs one JSON line per call. The release is taken once, at the start:
     the whole call runs on it, even if a swap happens meanwhile. `offload=True` runs the method
-    in the work pool (for calls whose cost grows with their input: batches, searches, free text).
+    in the work pool (for calls whose cost grows with their input: batches, searches, free text);
+    `offload=predicate` does so for the requests it says are heavy, and answers the others inline,
+    so that they never wait in the pool's queue behind heavy ones.
     """
 
     def decorate(method: Body[Core, Req, Resp]) -> Method[Req, Resp]:
@@ -124,7 +126,7 @@ def rpc(offload: bool = False) -> Callable[[Body[Core, Req, Resp]], Method[Req, 
     return decorate
 
 
-async def _call(method: Body[Core, Req, Resp], offload: bool, servicer: Any, request: Req,
+async def _call(method: Body[Core, Req, Resp], offload: bool | Callable[[Any], bool], servicer: Any, request: Req,
                 context: grpc.aio.ServicerContext) -> Resp:  # fmt: skip
     start = time.perf_counter()
     code = grpc.StatusCode.OK
@@ -140,7 +142,8 @@ async def _call(method: Body[Core, Req, Resp], offload: bool, servicer: Any, req
                 raise Overloaded(f"the service is at its limit of {WORK.limit} calls in flight; retry shortly")
             WORK.in_flight += 1
             admitted = True
-            if offload and WORK.pool is not None:
+            heavy = offload(request) if callable(offload) else offload
+            if heavy and WORK.pool is not None:
                 loop = asyncio.get_running_loop()
                 response = await loop.run_in_executor(WORK.pool, method, servicer, request, loaded.core)
             else:

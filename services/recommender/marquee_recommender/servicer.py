@@ -1,7 +1,7 @@
 """RecommenderService over gRPC: each method hands the request to the model of the release serving now.
 
-Recommendations run off the event loop (`rpc(offload=True)`): their cost grows with the text
-and the filters, and health checks must not wait behind them.
+Recommendations from free text run off the event loop (their cost grows with the text), so health
+checks and recommendations by film are answered while they work; by film, they are a lookup.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from marquee_recommender.index import Recommender
 from marquee_recommender.release import open_recommender
 
 
+def _is_text(request: pb.RecommendRequest) -> bool:
+    """Free text is the costly seed (embedding, then an index search); a film's list is a lookup."""
+    return request.WhichOneof("seed") == "text"
+
+
 class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
     """Answers from the model of the release the holder serves; UNAVAILABLE before it has one."""
 
@@ -29,11 +34,11 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
     def _open(self, folder: Path, manifest: dict[str, Any], swapping: bool) -> tuple[Recommender, str]:
         return open_recommender(folder, manifest, self.settings.weights(), self.settings.width)
 
-    @rpc(offload=True)
+    @rpc(offload=lambda request: _is_text(request))
     def Recommend(self, request: pb.RecommendRequest, recommender: Recommender) -> pb.RecommendResponse:
         return recommender.recommend(request)
 
-    @rpc(offload=True)
+    @rpc(offload=lambda request: any(_is_text(item) for item in request.requests))
     def BatchRecommend(self, request: pb.BatchRecommendRequest, recommender: Recommender
                        ) -> pb.BatchRecommendResponse:  # fmt: skip
         response = pb.BatchRecommendResponse()
