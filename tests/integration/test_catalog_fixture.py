@@ -69,6 +69,48 @@ def test_an_unknown_month_is_invalid_and_the_message_lists_the_accepted_values(c
     )
 
 
+@pytest.mark.parametrize(
+    ("month", "name", "count"),
+    [("sep", "septiembre", 3), ("SEPT", "septiembre", 3), ("set", "septiembre", 3), ("09", "septiembre", 3),
+     ("ene", "enero", 1), ("jan", "enero", 1), ("Dic", "diciembre", 1), ("dec", "diciembre", 1),
+     ("12", "diciembre", 1)],
+)  # fmt: skip
+def test_months_are_counted_by_abbreviation_or_plain_number(catalog, month: str, name: str, count: int) -> None:
+    reply = catalog.CountReleasesByMonth(pb.MonthRequest(month=month))
+    assert (reply.name, reply.count) == (name, count)
+
+
+# Each of these was read as a month by stripping what is not a letter or digit: -1 January, 1- January,
+# +3 and a full-width 3 March.
+NOT_MONTHS = ["-1", "-12", "1-", "+3", "３", "٣", "0", "00", "13", "009", "1.0", " 9", "9 ", "sept.", "e n e r o"]
+
+
+@pytest.mark.parametrize("month", NOT_MONTHS)
+def test_a_month_that_is_not_a_plain_number_1_to_12_or_a_name_is_invalid_with_suggestions(catalog, month: str) -> None:
+    err = _error(lambda: catalog.CountReleasesByMonth(pb.MonthRequest(month=month)))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, month
+    assert json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])[:2] == ["enero", "febrero"]
+
+
+@pytest.mark.parametrize(
+    ("day", "name", "count"),
+    [("1", "lunes", 2), ("2", "martes", 1), ("3", "miércoles", 2), ("07", "domingo", 2), ("mié", "miércoles", 2),
+     ("MIE", "miércoles", 2), ("sáb", "sábado", 1), ("sat", "sábado", 1), ("thurs", "jueves", 0), ("Tue", "martes", 1)],
+)  # fmt: skip
+def test_weekdays_are_counted_by_iso_number_monday_first_or_abbreviation(
+    catalog, day: str, name: str, count: int
+) -> None:
+    reply = catalog.CountReleasesByWeekday(pb.WeekdayRequest(day=day))
+    assert (reply.name, reply.count) == (name, count)
+
+
+@pytest.mark.parametrize("day", ["0", "8", "-1", "+1", "１", "1-", "lunes ", "lunes.", "brumaire"])
+def test_a_weekday_that_is_not_a_plain_number_1_to_7_or_a_name_is_invalid_with_suggestions(catalog, day: str) -> None:
+    err = _error(lambda: catalog.CountReleasesByWeekday(pb.WeekdayRequest(day=day)))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, day
+    assert json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])[:2] == ["lunes", "martes"]
+
+
 def test_a_shared_title_answers_with_the_most_voted_film_and_names_the_others(catalog) -> None:
     reply = catalog.GetTitleScore(pb.TitleRequest(title="twin"))
     assert (reply.movie.id, reply.movie.year, reply.popularity) == (5, 2010, 2.0)

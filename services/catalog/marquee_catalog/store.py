@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from marquee.v1 import catalog_pb2 as pb
+from marquee_common.calendar_names import MONTH, WEEKDAY, NamedNumbers
 from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
 from marquee_common.fuzzy import NameIndex, quoted
 from marquee_common.release import read_manifest
@@ -32,49 +33,6 @@ DEFAULT_PAGE_SIZE = 10
 FUZZY_CUTOFF = 75.0
 CONTAINS_SCORE = 80.0  # the score of a title that holds every word of the query
 MAX_RESULTS = 1000
-
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-MONTHS_EN = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-MONTH_NUMBER = {
-    **{normalize_text(m): i + 1 for i, m in enumerate(MONTHS)},
-    **{m: i + 1 for i, m in enumerate(MONTHS_EN)},
-    "setiembre": 9,
-    **{str(i): i for i in range(1, 13)},
-    **{f"{i:02d}": i for i in range(1, 10)},
-}
-WEEKDAY_NUMBER = {
-    **{normalize_text(d): i + 1 for i, d in enumerate(WEEKDAYS)},
-    **{d: i + 1 for i, d in enumerate(WEEKDAYS_EN)},
-}
 
 TABLES: dict[str, tuple[str, ...]] = {  # the columns the catalog reads; () for all
     "movies": (),
@@ -528,25 +486,19 @@ class CatalogStore:
     # -- release counts --------------------------------------------------------------------
 
     def count_month(self, month: str) -> pb.ReleaseCountResponse:
-        norm = require_text(month, "month")
-        number = MONTH_NUMBER.get(norm)
-        if number is None:
-            raise InvalidQuery(
-                f"{month.strip()!r} is not a month; use a Spanish name ({', '.join(MONTHS)}), "
-                f"an English one, or a number 1-12",
-                list(MONTHS),
-            )
-        return pb.ReleaseCountResponse(name=MONTHS[number - 1], number=number, count=int(self.month_counts[number]))
+        return self._count(MONTH, month, self.month_counts)
 
     def count_weekday(self, day: str) -> pb.ReleaseCountResponse:
-        norm = require_text(day, "day")
-        number = WEEKDAY_NUMBER.get(norm)
+        return self._count(WEEKDAY, day, self.weekday_counts)
+
+    @staticmethod
+    def _count(kind: NamedNumbers, value: str, counts: np.ndarray) -> pb.ReleaseCountResponse:
+        """Films released in the month or weekday `value` names (see calendar_names for what it may be)."""
+        require_text(value, kind.kind)  # empty or over-long: the same words as every other input
+        number = kind.number(value)
         if number is None:
-            raise InvalidQuery(
-                f"{day.strip()!r} is not a weekday; use a Spanish name ({', '.join(WEEKDAYS)}) or an English one",
-                list(WEEKDAYS),
-            )
-        return pb.ReleaseCountResponse(name=WEEKDAYS[number - 1], number=number, count=int(self.weekday_counts[number]))
+            raise InvalidQuery(kind.error(value), list(kind.names))
+        return pb.ReleaseCountResponse(name=kind.names[number - 1], number=number, count=int(counts[number]))
 
     # -- people ----------------------------------------------------------------------------
 
