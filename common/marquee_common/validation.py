@@ -7,17 +7,17 @@ from marquee_common.text import MAX_QUERY_CHARS, normalize_text
 
 
 def require_text(value: str, what: str) -> str:
-    """Return the normalised form of `value`, or raise InvalidQuery naming `what`.
+    """Return the normalised form of `value`, or raise InvalidQuery naming `what` when it is blank or too long.
 
-    >>> require_text("  Toy Story! ", "title")
-    'toy story'
+    Text without a letter or digit is well formed, but normalises to '' and so matches no name
+    (NOT_FOUND, or an empty search): a caller looking `''` up must find nothing.
+
+    >>> require_text("  Toy Story! ", "title"), require_text("!?", "title")
+    ('toy story', '')
     """
     stripped = value.strip()
     if not stripped:
         raise InvalidQuery(f"{what} must not be empty")
     if len(stripped) > MAX_QUERY_CHARS:
         raise InvalidQuery(f"{what} is {len(stripped)} characters long; at most {MAX_QUERY_CHARS} are accepted")
-    norm = normalize_text(stripped)
-    if not norm:
-        raise InvalidQuery(f"{what} {stripped!r} has no letters or digits")
-    return norm
+    return normalize_text(stripped)

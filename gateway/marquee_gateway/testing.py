@@ -24,6 +24,7 @@ from grpc_health.v1 import health_pb2
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
 from marquee.v1 import release_pb2
+from marquee_common.calendar_names import MONTH, WEEKDAY
 from marquee_common.rpc import SUGGESTIONS_KEY
 from marquee_common.text import MAX_QUERY_CHARS, normalize_text
 from marquee_gateway.clients import (
@@ -40,10 +41,6 @@ from marquee_gateway.metrics import Metrics
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from starlette.testclient import TestClient
-
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-          "noviembre", "diciembre")  # fmt: skip
-WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
 
 def rpc_error(code: grpc.StatusCode, details: str = "", suggestions: Iterable[str] = ()) -> grpc.aio.AioRpcError:
@@ -89,10 +86,7 @@ def _check(value: str, what: str) -> str:
         raise rpc_error(
             grpc.StatusCode.INVALID_ARGUMENT, f"{what} is {len(text)} characters long; at most 200 are accepted"
         )
-    norm = normalize_text(text)
-    if not norm:
-        raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{what} {text!r} has no letters or digits")
-    return norm
+    return normalize_text(text)  # '' (no letter or digit) matches nothing, as in the services
 
 
 def _not_found(what: str, value: str, names: Iterable[str]) -> grpc.aio.AioRpcError:
@@ -178,27 +172,26 @@ class FakeCatalog(FakeStub):
         hits = [
             pb.SearchHit(movie=_ref(m), match=pb.SearchHit.PREFIX, score=90.0, vote_count=m.vote_count)
             for m in FILMS
-            if normalize_text(m.title).startswith(norm)
+            if norm and normalize_text(m.title).startswith(norm)
         ]
         return pb.SearchMoviesResponse(hits=hits, total_size=len(hits))
 
     async def CountReleasesByMonth(self, request: pb.MonthRequest, timeout: float | None = None) -> Any:
         self._enter("CountReleasesByMonth", request, timeout)
-        norm = _check(request.month, "month")
-        if norm not in MONTHS:
-            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{request.month.strip()!r} is not a month", MONTHS)
-        number = MONTHS.index(norm) + 1
+        _check(request.month, "month")
+        number = MONTH.number(request.month)
+        if number is None:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, MONTH.error(request.month), MONTH.names)
         count = sum(int(m.release_date[5:7]) == number for m in FILMS)
-        return pb.ReleaseCountResponse(name=norm, number=number, count=count)
+        return pb.ReleaseCountResponse(name=MONTH.names[number - 1], number=number, count=count)
 
     async def CountReleasesByWeekday(self, request: pb.WeekdayRequest, timeout: float | None = None) -> Any:
         self._enter("CountReleasesByWeekday", request, timeout)
-        norm = _check(request.day, "day")
-        names = [normalize_text(d) for d in WEEKDAYS]
-        if norm not in names:
-            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{request.day.strip()!r} is not a weekday", WEEKDAYS)
-        number = names.index(norm) + 1
-        return pb.ReleaseCountResponse(name=WEEKDAYS[number - 1], number=number, count=2 if number == 1 else 0)
+        _check(request.day, "day")
+        number = WEEKDAY.number(request.day)
+        if number is None:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, WEEKDAY.error(request.day), WEEKDAY.names)
+        return pb.ReleaseCountResponse(name=WEEKDAY.names[number - 1], number=number, count=2 if number == 1 else 0)
 
     async def GetTitleScore(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
         self._enter("GetTitleScore", request, timeout)
@@ -326,7 +319,8 @@ class FakeRecommender(FakeStub):
             seed.kind = rpb.ResolvedSeed.TITLE
             seed.movie.CopyFrom(_ref(found[0]))
         elif kind == "text":
-            _check(request.text, "text")
+            if not _check(request.text, "text"):
+                raise rpc_error(grpc.StatusCode.NOT_FOUND, f"none of the words of {request.text!r} are known")
             seed.kind, seed.text = rpb.ResolvedSeed.TEXT, request.text
             found = []
         else:

@@ -235,6 +235,28 @@ def test_unknown_names_are_not_found(catalog, call) -> None:
     assert _error(lambda: call(catalog)).code() == grpc.StatusCode.NOT_FOUND
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.GetTitleVotes(pb.TitleRequest(title="!!!")),
+        lambda c: c.GetActor(pb.NameRequest(name="©")),
+        lambda c: c.GetDirector(pb.NameRequest(name="-")),
+        lambda c: c.GetCollection(pb.NameRequest(name="...")),
+        lambda c: c.GetCompany(pb.NameRequest(name="&")),
+        lambda c: c.CountByCountry(pb.CountryRequest(country="\u200b")),
+        lambda c: c.CountByLanguage(pb.LanguageRequest(language="¿?")),
+    ],
+)
+def test_a_name_without_letters_or_digits_matches_nothing(catalog, call) -> None:
+    """Well-formed (not blank, not too long) but it can match no name: NOT_FOUND, like any unknown name."""
+    assert _error(lambda: call(catalog)).code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_a_search_without_letters_or_digits_finds_nothing(catalog) -> None:
+    reply = catalog.SearchMovies(pb.SearchMoviesRequest(query="!?"))
+    assert (list(reply.hits), reply.total_size, reply.next_page_token) == ([], 0, "")
+
+
 def test_get_movie_returns_the_whole_film(catalog) -> None:
     movie = catalog.GetMovie(pb.GetMovieRequest(movie_id=1))
     assert (movie.title, movie.year, movie.release_date, movie.runtime) == ("Alpha", 2000, "2000-01-03", 100.0)

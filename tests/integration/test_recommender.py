@@ -123,9 +123,9 @@ def test_a_batch_answers_each_request_as_recommend_would_suggestions_included(re
         (pb.RecommendRequest(movie_id=1, limit=-2), grpc.StatusCode.INVALID_ARGUMENT),
         (pb.RecommendRequest(text=""), grpc.StatusCode.INVALID_ARGUMENT),
         (pb.RecommendRequest(text="x" * 201), grpc.StatusCode.INVALID_ARGUMENT),
-        (pb.RecommendRequest(text="qwertyuiop zxcvbnm"), grpc.StatusCode.INVALID_ARGUMENT),
-        (pb.RecommendRequest(movie_id=1, filters=pb.RecommendFilters(genres=["Polka"])),
-         grpc.StatusCode.INVALID_ARGUMENT),
+        (pb.RecommendRequest(text="qwertyuiop zxcvbnm"), grpc.StatusCode.NOT_FOUND),
+        (pb.RecommendRequest(text="!!! ?"), grpc.StatusCode.NOT_FOUND),
+        (pb.RecommendRequest(movie_id=1, filters=pb.RecommendFilters(genres=["Polka"])), grpc.StatusCode.NOT_FOUND),
         (pb.RecommendRequest(movie_id=1, filters=pb.RecommendFilters(year_min=2010, year_max=2000)),
          grpc.StatusCode.INVALID_ARGUMENT),
     ],
@@ -133,6 +133,15 @@ def test_a_batch_answers_each_request_as_recommend_would_suggestions_included(re
 def test_bad_requests_get_a_clear_status(recommender, request_, code) -> None:
     err = _error(lambda: recommender.Recommend(request_))
     assert err.code() == code and err.details()
+
+
+def test_an_unknown_genre_is_not_found_and_names_the_close_ones(recommender) -> None:
+    """Which genres exist depends on the release: a well-formed name that matches none is NOT_FOUND."""
+    request = pb.RecommendRequest(movie_id=1, filters=pb.RecommendFilters(genres=["Comedi"]))
+    err = _error(lambda: recommender.Recommend(request))
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+    assert "Comedi" in err.details() and "Comedy" in err.details()
+    assert json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])[0] == "Comedy"
 
 
 def test_model_info_describes_the_served_model(recommender, fixture_data_dir: Path) -> None:

@@ -76,7 +76,12 @@ def test_polars_twin_of_collection_key_agrees() -> None:
     assert polars_side == [collection_key(s) for s in TRICKY]
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "x" * 201, "!!!"])
-def test_require_text_rejects_empty_overlong_and_symbol_only_input(bad: str) -> None:
+@pytest.mark.parametrize("bad", ["", "   ", "\t\n\u3000", "x" * 201])
+def test_require_text_rejects_blank_and_overlong_input(bad: str) -> None:
     with pytest.raises(InvalidQuery):
         require_text(bad, "title")
+
+
+@pytest.mark.parametrize("symbols", ["!!!", "©", "\u200b", " ¿? "])
+def test_require_text_lets_symbol_only_input_through_as_a_name_that_matches_nothing(symbols: str) -> None:
+    assert require_text(symbols, "title") == ""

@@ -420,6 +420,8 @@ class CatalogStore:
 
         With a year, only that year's titles are considered, so a common word stays cheap.
         """
+        if not norm:  # no letter or digit: no title has such a name
+            return
         universe = self.titles_by_year.get(year, NameIndex({})) if year is not None else self.titles
         if norm in universe.display:
             yield pb.SearchHit.EXACT, 100.0, norm
@@ -579,7 +581,7 @@ class CatalogStore:
 
     def company(self, name: str) -> pb.CompanyResponse:
         norm = require_text(name, "company name")
-        stats = self.company_stats.get(norm)
+        stats = self.company_stats.get(norm) if norm else None
         if stats is None:
             suggestions = self.company_names.suggest(norm)
             hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
@@ -589,7 +591,7 @@ class CatalogStore:
 
     def country(self, country: str) -> pb.CountryResponse:
         norm = require_text(country, "country")
-        code = self.country_by_norm.get(norm)
+        code = self.country_by_norm.get(norm) if norm else None
         if code is None:
             suggestions = self.country_names.suggest(norm)
             hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
@@ -602,7 +604,7 @@ class CatalogStore:
 
     def language(self, language: str) -> pb.LanguageResponse:
         norm = require_text(language, "language")
-        code = self.language_by_norm.get(norm)
+        code = self.language_by_norm.get(norm) if norm else None
         if code is None:
             suggestions = self.language_names.suggest(norm)
             hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""

@@ -26,6 +26,7 @@ from marquee.v1 import catalog_pb2
 from marquee.v1 import recommender_pb2 as pb
 from marquee_common.analyzer import Analyzer
 from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
+from marquee_common.fuzzy import NameIndex
 from marquee_common.release import read_manifest
 from marquee_common.text import normalize_text
 from marquee_common.titles import TitleIndex, check_year
@@ -129,6 +130,7 @@ class Recommender:
         keys = self.collection[order]
         self._collection_order, self._collection_keys = order, keys
         self.genre_by_norm = {normalize_text(g): (i, g) for i, g in enumerate(self.genre_list)}
+        self.genre_names = NameIndex({norm: g for norm, (_, g) in self.genre_by_norm.items()})
         self._genre_names: dict[int, list[str]] = {}
 
     # -- requests --------------------------------------------------------------------------
@@ -137,8 +139,9 @@ class Recommender:
         bits = 0
         for name in request.genres:
             found = self.genre_by_norm.get(normalize_text(name))
-            if found is None:
-                raise InvalidQuery(f"unknown genre {name!r}; known genres: {', '.join(self.genre_list)}")
+            if found is None:  # which genres exist is the release's business: NOT_FOUND, as for a title
+                suggestions = self.genre_names.suggest(normalize_text(name)) or list(self.genre_list)
+                raise NotFound(f"no genre named {name!r}; the genres are {', '.join(self.genre_list)}", suggestions)
             bits |= 1 << found[0]
         year_min = request.year_min if request.HasField("year_min") else None
         year_max = request.year_max if request.HasField("year_max") else None
@@ -174,7 +177,7 @@ class Recommender:
         """Free text -> a unit vector in the films' space (TF-IDF, then the SVD projection)."""
         words = Counter(w for w in self.analyzer.words(text) if w in self.vocabulary)
         if not words:
-            raise InvalidQuery(f"none of the words of {text.strip()!r} are known to the model; try other words")
+            raise NotFound(f"none of the words of {text.strip()!r} are known to the model; try other words")
         columns = np.fromiter((self.vocabulary[w] for w in words), dtype=np.int64, count=len(words))
         weights = np.fromiter(((1 + math.log(c)) for c in words.values()), dtype=np.float32, count=len(words))
         weights *= self.idf[columns]
@@ -182,7 +185,7 @@ class Recommender:
         vector = np.asarray(self.components[:, columns] @ weights, dtype=np.float32)
         norm = float(np.linalg.norm(vector))
         if norm == 0:
-            raise InvalidQuery(f"the words of {text.strip()!r} carry no meaning the model can use; try other words")
+            raise NotFound(f"the words of {text.strip()!r} carry no meaning the model can use; try other words")
         return vector / norm
 
     def ref(self, item: int) -> catalog_pb2.MovieRef:
