@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from marquee_common.errors import InvalidQuery
 from marquee_common.text import MAX_QUERY_CHARS, normalize_text
+
+NON_BLANK_PATTERN = r"[^\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""Holds a character that `str.strip()` keeps, i.e. not blank in `require_text`'s sense, as a JSON
+Schema `pattern`. Python's whitespace is spelled out code point by code point because `\\s` is
+another set elsewhere: ECMA-262's counts U+FEFF but not U+001C-U+001F nor U+0085."""
+
+_NON_BLANK = re.compile(NON_BLANK_PATTERN)
+
+
+def is_blank(value: str) -> bool:
+    """True when `value` is empty or only whitespace (what `str.strip()` removes).
+
+    >>> is_blank(" \\u3000\\n"), is_blank(" x ")
+    (True, False)
+    """
+    return _NON_BLANK.search(value) is None
 
 
 def require_text(value: str, what: str) -> str:

@@ -177,9 +177,16 @@ async def _gateway_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, exc.code.name, exc.message, exc.suggestions, headers=retry)
 
 
+def _validation_suggestions(exc: RequestValidationError) -> list[str]:
+    """What a parameter's own check proposes instead (routes/params.py: the months, say)."""
+    return [str(s) for error in exc.errors() for s in (error.get("ctx") or {}).get("suggestions", ())]
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return error_response(422, grpc.StatusCode.INVALID_ARGUMENT.name, _validation_message(exc))
+    return error_response(
+        422, grpc.StatusCode.INVALID_ARGUMENT.name, _validation_message(exc), _validation_suggestions(exc)
+    )
 
 
 async def _route_error(request: Request, exc: Exception) -> JSONResponse:

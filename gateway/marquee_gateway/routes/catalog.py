@@ -1,7 +1,7 @@
 """/v1 routes answered by the catalog: release counts, title facts, people and groups.
 
-Text parameters take the rest of the path (`{name:path}`), so a title with a slash
-("Face/Off") still reaches the catalog, and an empty one is the catalog's INVALID_ARGUMENT.
+Text parameters take the rest of the path (`{name:text}`, routes/params.py), so a title with a slash
+("Face/Off") still reaches the catalog, and a blank one is the parameter's 422.
 """
 
 from __future__ import annotations
@@ -11,22 +11,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from marquee.v1 import catalog_pb2 as pb
+from marquee_common.calendar_names import MONTH, WEEKDAY
 from marquee_gateway import convert, models
 from marquee_gateway.deps import Catalog
 from marquee_gateway.examples import documented
 from marquee_gateway.responses import json_answer
-from marquee_gateway.routes.params import Year
+from marquee_gateway.routes.params import TEXT_RULE, MonthName, Text, WeekdayName, Year
 
 router = APIRouter(prefix="/v1")
 
-Month = Annotated[
-    str, Path(description="Spanish or English name, any case, accents optional, or 1..12", examples=["setiembre"])
-]
-Day = Annotated[str, Path(description="Spanish or English weekday, any case, accents optional", examples=["sábado"])]
-Title = Annotated[
-    str, Path(description="the whole title; case, accents and punctuation do not matter", examples=["Toy Story"])
-]
-LOOSE = "case, accents and punctuation do not matter"
+Month = Annotated[MonthName, Path(description=MONTH.rule, examples=["setiembre"])]
+Day = Annotated[WeekdayName, Path(description=WEEKDAY.rule, examples=["sábado"])]
+LOOSE = f"case, accents and punctuation do not matter; {TEXT_RULE}"
+Title = Annotated[Text, Path(description=f"the whole title; {LOOSE}", examples=["Toy Story"])]
 
 
 def title_request(title: str, year: int | None) -> pb.TitleRequest:
@@ -37,7 +34,7 @@ def title_request(title: str, year: int | None) -> pb.TitleRequest:
 
 
 @router.get(
-    "/stats/releases/month/{month:path}",
+    "/stats/releases/month/{month:text}",
     response_model=models.ReleaseCount,
     responses=documented("month"),
     tags=["stats"],
@@ -49,7 +46,7 @@ async def releases_by_month(month: Month, catalog: Catalog) -> Any:
 
 
 @router.get(
-    "/stats/releases/weekday/{day:path}",
+    "/stats/releases/weekday/{day:text}",
     response_model=models.ReleaseCount,
     responses=documented("weekday"),
     tags=["stats"],
@@ -61,7 +58,7 @@ async def releases_by_weekday(day: Day, catalog: Catalog) -> Any:
 
 
 @router.get(
-    "/titles/{title:path}/score", response_model=models.TitleScore, responses=documented("score"), tags=["titles"]
+    "/titles/{title:text}/score", response_model=models.TitleScore, responses=documented("score"), tags=["titles"]
 )
 @json_answer
 async def title_score(title: Title, catalog: Catalog, year: Year = None) -> Any:
@@ -70,7 +67,7 @@ async def title_score(title: Title, catalog: Catalog, year: Year = None) -> Any:
 
 
 @router.get(
-    "/titles/{title:path}/votes", response_model=models.TitleVotes, responses=documented("votes"), tags=["titles"]
+    "/titles/{title:text}/votes", response_model=models.TitleVotes, responses=documented("votes"), tags=["titles"]
 )
 @json_answer
 async def title_votes(title: Title, catalog: Catalog, year: Year = None) -> Any:
@@ -79,7 +76,7 @@ async def title_votes(title: Title, catalog: Catalog, year: Year = None) -> Any:
 
 
 @router.get(
-    "/titles/{title:path}/runtime",
+    "/titles/{title:text}/runtime",
     response_model=models.TitleRuntime,
     responses=documented("runtime"),
     tags=["titles"],
@@ -91,7 +88,7 @@ async def title_runtime(title: Title, catalog: Catalog, year: Year = None) -> An
 
 
 @router.get(
-    "/titles/{title:path}/return", response_model=models.TitleReturn, responses=documented("return"), tags=["titles"]
+    "/titles/{title:text}/return", response_model=models.TitleReturn, responses=documented("return"), tags=["titles"]
 )
 @json_answer
 async def title_return(title: Title, catalog: Catalog, year: Year = None) -> Any:
@@ -99,29 +96,29 @@ async def title_return(title: Title, catalog: Catalog, year: Year = None) -> Any
     return convert.title_return(await catalog.call(catalog.stub.GetMovieReturn, title_request(title, year)))
 
 
-@router.get("/actors/{name:path}", response_model=models.Actor, responses=documented("actor"), tags=["people"])
+@router.get("/actors/{name:text}", response_model=models.Actor, responses=documented("actor"), tags=["people"])
 @json_answer
-async def actor(name: Annotated[str, Path(description=LOOSE, examples=["Tom Hanks"])], catalog: Catalog) -> Any:
+async def actor(name: Annotated[Text, Path(description=LOOSE, examples=["Tom Hanks"])], catalog: Catalog) -> Any:
     """An actor's films (less those they directed) and their total and average return."""
     return convert.actor(await catalog.call(catalog.stub.GetActor, pb.NameRequest(name=name)))
 
 
-@router.get("/directors/{name:path}", response_model=models.Director, responses=documented("director"), tags=["people"])
+@router.get("/directors/{name:text}", response_model=models.Director, responses=documented("director"), tags=["people"])
 @json_answer
-async def director(name: Annotated[str, Path(description=LOOSE, examples=["Michael Mann"])], catalog: Catalog) -> Any:
+async def director(name: Annotated[Text, Path(description=LOOSE, examples=["Michael Mann"])], catalog: Catalog) -> Any:
     """A director's films, each with return, budget, revenue and profit."""
     return convert.director(await catalog.call(catalog.stub.GetDirector, pb.NameRequest(name=name)))
 
 
 @router.get(
-    "/collections/{name:path}",
+    "/collections/{name:text}",
     response_model=models.CollectionStats,
     responses=documented("collection"),
     tags=["groups"],
 )
 @json_answer
 async def collection(
-    name: Annotated[str, Path(description=f"{LOOSE}; 'Collection' optional", examples=["Toy Story"])],
+    name: Annotated[Text, Path(description=f"{LOOSE}; 'Collection' optional", examples=["Toy Story"])],
     catalog: Catalog,
 ) -> Any:
     """A collection (franchise), with or without the word "Collection": its films and revenue."""
@@ -129,25 +126,25 @@ async def collection(
 
 
 @router.get(
-    "/companies/{name:path}", response_model=models.CompanyStats, responses=documented("company"), tags=["groups"]
+    "/companies/{name:text}", response_model=models.CompanyStats, responses=documented("company"), tags=["groups"]
 )
 @json_answer
 async def company(
-    name: Annotated[str, Path(description=LOOSE, examples=["Pixar Animation Studios"])], catalog: Catalog
+    name: Annotated[Text, Path(description=LOOSE, examples=["Pixar Animation Studios"])], catalog: Catalog
 ) -> Any:
     """A production company: how many films and their total revenue."""
     return convert.company(await catalog.call(catalog.stub.GetCompany, pb.NameRequest(name=name)))
 
 
 @router.get(
-    "/countries/{country:path}",
+    "/countries/{country:text}",
     response_model=models.CountryCount,
     responses=documented("country"),
     tags=["groups"],
 )
 @json_answer
 async def country(
-    country: Annotated[str, Path(description="name as in the data, or ISO 3166-1 code", examples=["France"])],
+    country: Annotated[Text, Path(description="name as in the data, or ISO 3166-1 code", examples=["France"])],
     catalog: Catalog,
 ) -> Any:
     """How many films were produced in a country."""
@@ -155,14 +152,14 @@ async def country(
 
 
 @router.get(
-    "/languages/{language:path}",
+    "/languages/{language:text}",
     response_model=models.LanguageCount,
     responses=documented("language"),
     tags=["groups"],
 )
 @json_answer
 async def language(
-    language: Annotated[str, Path(description="ISO 639-1 code, the data's name or the English name", examples=["fr"])],
+    language: Annotated[Text, Path(description="ISO 639-1 code, the data's name or the English name", examples=["fr"])],
     catalog: Catalog,
 ) -> Any:
     """How many films have a language as their original language."""

@@ -17,15 +17,25 @@ from marquee_gateway import models
 from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.examples import documented
 from marquee_gateway.responses import json_answer
+from marquee_gateway.routes.params import MonthName, Text, WeekdayName
 
 router = APIRouter(tags=["assignment (español)"])
 
 VOTES_THRESHOLD = 2000
 RECOMMENDATIONS = 5
 
-Mes = Annotated[str, Path(description="nombre del mes en español (o inglés, o 1-12)", examples=["septiembre"])]
-Dia = Annotated[str, Path(description="día de la semana en español (o inglés)", examples=["lunes"])]
-Titulo = Annotated[str, Path(description="título de la película", examples=["Toy Story"])]
+Mes = Annotated[
+    MonthName,
+    Path(
+        description="nombre del mes en español o inglés, o su abreviatura (sep, sept), o 1-12", examples=["septiembre"]
+    ),
+]
+Dia = Annotated[
+    WeekdayName,
+    Path(description="día de la semana en español o inglés, o su abreviatura (mié, sáb), o 1-7 (lunes = 1)",
+         examples=["lunes"]),
+]  # fmt: skip
+Titulo = Annotated[Text, Path(description="título de la película", examples=["Toy Story"])]
 
 
 def dec(value: float) -> str:
@@ -42,7 +52,7 @@ async def _weekday(catalog: Catalog, dia: str) -> pb.ReleaseCountResponse:
 
 
 @router.get(
-    "/cantidad_filmaciones_mes/{mes:path}", response_model=models.CantidadMes, responses=documented("cantidad_mes")
+    "/cantidad_filmaciones_mes/{mes:text}", response_model=models.CantidadMes, responses=documented("cantidad_mes")
 )
 @json_answer
 async def cantidad_filmaciones_mes(mes: Mes, catalog: Catalog) -> Any:
@@ -56,7 +66,7 @@ async def cantidad_filmaciones_mes(mes: Mes, catalog: Catalog) -> Any:
 
 
 @router.get(
-    "/cantidad_filmaciones_dia/{dia:path}", response_model=models.CantidadDia, responses=documented("cantidad_dia")
+    "/cantidad_filmaciones_dia/{dia:text}", response_model=models.CantidadDia, responses=documented("cantidad_dia")
 )
 @json_answer
 async def cantidad_filmaciones_dia(dia: Dia, catalog: Catalog) -> Any:
@@ -69,7 +79,7 @@ async def cantidad_filmaciones_dia(dia: Dia, catalog: Catalog) -> Any:
     }
 
 
-@router.get("/peliculas_mes/{mes:path}", response_model=models.PeliculasMes, responses=documented("peliculas_mes"))
+@router.get("/peliculas_mes/{mes:text}", response_model=models.PeliculasMes, responses=documented("peliculas_mes"))
 @json_answer
 async def peliculas_mes(mes: Mes, catalog: Catalog) -> Any:
     """Cantidad de películas estrenadas en un mes (versión anterior de la consigna)."""
@@ -77,7 +87,7 @@ async def peliculas_mes(mes: Mes, catalog: Catalog) -> Any:
     return {"mes": r.name, "cantidad": r.count}
 
 
-@router.get("/peliculas_dia/{dia:path}", response_model=models.PeliculasDia, responses=documented("peliculas_dia"))
+@router.get("/peliculas_dia/{dia:text}", response_model=models.PeliculasDia, responses=documented("peliculas_dia"))
 @json_answer
 async def peliculas_dia(dia: Dia, catalog: Catalog) -> Any:
     """Cantidad de películas estrenadas en un día de la semana (versión anterior de la consigna)."""
@@ -85,7 +95,7 @@ async def peliculas_dia(dia: Dia, catalog: Catalog) -> Any:
     return {"dia": r.name, "cantidad": r.count}
 
 
-@router.get("/score_titulo/{titulo:path}", response_model=models.ScoreTitulo, responses=documented("score_titulo"))
+@router.get("/score_titulo/{titulo:text}", response_model=models.ScoreTitulo, responses=documented("score_titulo"))
 @json_answer
 async def score_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     """Año de estreno y score (popularidad) de una película."""
@@ -100,7 +110,7 @@ async def score_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     }
 
 
-@router.get("/votos_titulo/{titulo:path}", response_model=models.VotosTitulo, responses=documented("votos_titulo"))
+@router.get("/votos_titulo/{titulo:text}", response_model=models.VotosTitulo, responses=documented("votos_titulo"))
 @json_answer
 async def votos_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     """Cantidad de votos y promedio de una película; sin promedio por debajo de 2000 votos."""
@@ -121,10 +131,10 @@ async def votos_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     return {"titulo": m.title, "anio": m.year, "votos": r.vote_count, "promedio": promedio, "mensaje": mensaje}
 
 
-@router.get("/get_actor/{nombre_actor:path}", response_model=models.ActorEs, responses=documented("get_actor"))
+@router.get("/get_actor/{nombre_actor:text}", response_model=models.ActorEs, responses=documented("get_actor"))
 @json_answer
 async def get_actor(
-    nombre_actor: Annotated[str, Path(description="nombre del actor", examples=["Tom Hanks"])], catalog: Catalog
+    nombre_actor: Annotated[Text, Path(description="nombre del actor", examples=["Tom Hanks"])], catalog: Catalog
 ) -> Any:
     """Retorno total y promedio de las películas de un actor (sin las que dirigió)."""
     r = await catalog.call(catalog.stub.GetActor, pb.NameRequest(name=nombre_actor))
@@ -139,11 +149,11 @@ async def get_actor(
 
 
 @router.get(
-    "/get_director/{nombre_director:path}", response_model=models.DirectorEs, responses=documented("get_director")
+    "/get_director/{nombre_director:text}", response_model=models.DirectorEs, responses=documented("get_director")
 )
 @json_answer
 async def get_director(
-    nombre_director: Annotated[str, Path(description="nombre del director", examples=["Michael Mann"])],
+    nombre_director: Annotated[Text, Path(description="nombre del director", examples=["Michael Mann"])],
     catalog: Catalog,
 ) -> Any:
     """Retorno total de un director y cada película con fecha, retorno, costo y ganancia."""
@@ -164,7 +174,7 @@ async def get_director(
     }
 
 
-@router.get("/recomendacion/{titulo:path}", response_model=models.Recomendacion, responses=documented("recomendacion"))
+@router.get("/recomendacion/{titulo:text}", response_model=models.Recomendacion, responses=documented("recomendacion"))
 @json_answer
 async def recomendacion(titulo: Titulo, recommender: Recommender) -> Any:
     """Cinco películas similares a la dada."""
@@ -174,11 +184,11 @@ async def recomendacion(titulo: Titulo, recommender: Recommender) -> Any:
 
 
 @router.get(
-    "/peliculas_idioma/{idioma:path}", response_model=models.PeliculasIdioma, responses=documented("peliculas_idioma")
+    "/peliculas_idioma/{idioma:text}", response_model=models.PeliculasIdioma, responses=documented("peliculas_idioma")
 )
 @json_answer
 async def peliculas_idioma(
-    idioma: Annotated[str, Path(description="código ISO 639-1 o nombre del idioma", examples=["fr"])],
+    idioma: Annotated[Text, Path(description="código ISO 639-1 o nombre del idioma", examples=["fr"])],
     catalog: Catalog,
 ) -> Any:
     """Cantidad de películas cuyo idioma original es el dado."""
@@ -191,13 +201,13 @@ async def peliculas_idioma(
 
 
 @router.get(
-    "/peliculas_duracion/{pelicula:path}",
+    "/peliculas_duracion/{pelicula:text}",
     response_model=models.PeliculaDuracion,
     responses=documented("peliculas_duracion"),
 )
 @json_answer
 async def peliculas_duracion(
-    pelicula: Annotated[str, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
+    pelicula: Annotated[Text, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
 ) -> Any:
     """Duración (minutos) y año de estreno de una película."""
     r = await catalog.call(catalog.stub.GetRuntime, pb.TitleRequest(title=pelicula))
@@ -212,10 +222,10 @@ async def peliculas_duracion(
     }
 
 
-@router.get("/franquicia/{franquicia:path}", response_model=models.Franquicia, responses=documented("franquicia"))
+@router.get("/franquicia/{franquicia:text}", response_model=models.Franquicia, responses=documented("franquicia"))
 @json_answer
 async def franquicia(
-    franquicia: Annotated[str, Path(description="nombre de la colección", examples=["Toy Story Collection"])],
+    franquicia: Annotated[Text, Path(description="nombre de la colección", examples=["Toy Story Collection"])],
     catalog: Catalog,
 ) -> Any:
     """Cantidad de películas de una franquicia y su ganancia (revenue) total y promedio."""
@@ -230,10 +240,10 @@ async def franquicia(
     }
 
 
-@router.get("/peliculas_pais/{pais:path}", response_model=models.PeliculasPais, responses=documented("peliculas_pais"))
+@router.get("/peliculas_pais/{pais:text}", response_model=models.PeliculasPais, responses=documented("peliculas_pais"))
 @json_answer
 async def peliculas_pais(
-    pais: Annotated[str, Path(description="nombre del país o código ISO 3166-1", examples=["France"])],
+    pais: Annotated[Text, Path(description="nombre del país o código ISO 3166-1", examples=["France"])],
     catalog: Catalog,
 ) -> Any:
     """Cantidad de películas producidas en un país."""
@@ -245,11 +255,11 @@ async def _company(catalog: Catalog, productora: str) -> pb.CompanyResponse:
     return await catalog.call(catalog.stub.GetCompany, pb.NameRequest(name=productora))
 
 
-Productora = Annotated[str, Path(description="nombre de la productora", examples=["Pixar Animation Studios"])]
+Productora = Annotated[Text, Path(description="nombre de la productora", examples=["Pixar Animation Studios"])]
 
 
 @router.get(
-    "/productoras_exitosas/{productora:path}",
+    "/productoras_exitosas/{productora:text}",
     response_model=models.ProductoraExitosa,
     responses=documented("productoras_exitosas"),
 )
@@ -265,7 +275,7 @@ async def productoras_exitosas(productora: Productora, catalog: Catalog) -> Any:
     }
 
 
-@router.get("/productoras/{productora:path}", response_model=models.Productora, responses=documented("productoras"))
+@router.get("/productoras/{productora:text}", response_model=models.Productora, responses=documented("productoras"))
 @json_answer
 async def productoras(productora: Productora, catalog: Catalog) -> Any:
     """Ganancia (revenue) total y cantidad de películas de una productora (versión anterior de la consigna)."""
@@ -273,10 +283,10 @@ async def productoras(productora: Productora, catalog: Catalog) -> Any:
     return {"productora": r.name, "ganancia_total": r.total_revenue, "cantidad": r.movie_count}
 
 
-@router.get("/retorno/{pelicula:path}", response_model=models.Retorno, responses=documented("retorno"))
+@router.get("/retorno/{pelicula:text}", response_model=models.Retorno, responses=documented("retorno"))
 @json_answer
 async def retorno(
-    pelicula: Annotated[str, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
+    pelicula: Annotated[Text, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
 ) -> Any:
     """Inversión (budget), ganancia (revenue), retorno y año de una película; `ganacia` repite `ganancia`."""
     r = await catalog.call(catalog.stub.GetMovieReturn, pb.TitleRequest(title=pelicula))

@@ -13,14 +13,14 @@ from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.errors import InvalidRequest
 from marquee_gateway.examples import documented
 from marquee_gateway.responses import json_answer
-from marquee_gateway.routes.params import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Filters, Limit, Year
+from marquee_gateway.routes.params import INT64_MAX, MAX_YEAR, MIN_YEAR, TEXT_RULE, Filters, Limit, Text
 
 router = APIRouter(prefix="/v1", tags=["films"])
 
-MovieId = Annotated[int, Path(ge=INT64_MIN, le=INT64_MAX, description="the film's TMDB id", examples=[862])]
+MovieId = Annotated[int, Path(ge=1, le=INT64_MAX, description="the film's TMDB id, a positive integer", examples=[862])]
 
 
-@router.get("/movies/{movie_id}", response_model=models.Movie, responses=documented("movie"))
+@router.get("/movies/{movie_id:segment}", response_model=models.Movie, responses=documented("movie"))
 @json_answer
 async def get_movie(movie_id: MovieId, catalog: Catalog) -> Any:
     """Everything about one film: genres, collection, companies, countries, money, votes, directors, top cast."""
@@ -31,10 +31,20 @@ async def get_movie(movie_id: MovieId, catalog: Catalog) -> Any:
 @json_answer
 async def search_movies(
     catalog: Catalog,
-    query: Annotated[str, Query(description="title words; exact, prefix and close spellings match", examples=["toy"])],
-    year: Annotated[int | None, Query(ge=INT32_MIN, le=INT32_MAX, description="release year")] = None,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 10,
-    page_token: Annotated[str, Query(description="next_page_token of the previous page")] = "",
+    query: Annotated[
+        Text, Query(description=f"title words; exact, prefix and close spellings match; {TEXT_RULE}", examples=["toy"])
+    ],
+    year: Annotated[
+        int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description=f"release year ({MIN_YEAR}..{MAX_YEAR})")
+    ] = None,
+    page_size: Annotated[int, Query(ge=1, le=100, description="films per page, 1..100")] = 10,
+    page_token: Annotated[
+        str,
+        Query(
+            description="`next_page_token` of the previous page of the same search, as it came; empty for the "
+            "first page. A token is opaque: any other value is 422"
+        ),
+    ] = "",
 ) -> Any:
     """Films by title: exact matches first, then titles starting with the query, then close spellings."""
     request = pb.SearchMoviesRequest(query=query, page_size=page_size, page_token=page_token)
@@ -43,7 +53,9 @@ async def search_movies(
     return convert.search_page(await catalog.call(catalog.stub.SearchMovies, request))
 
 
-@router.get("/movies/{movie_id}/similar", response_model=models.Recommendations, responses=documented("similar"))
+@router.get(
+    "/movies/{movie_id:segment}/similar", response_model=models.Recommendations, responses=documented("similar")
+)
 @json_answer
 async def similar_movies(movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = 5) -> Any:
     """Films similar to this one (never itself), optionally filtered by genre, years, votes."""
@@ -57,15 +69,32 @@ async def recommendations(
     recommender: Recommender,
     filters: Filters,
     title: Annotated[
-        str | None, Query(description="a film's title (give title or text)", examples=["Toy Story"])
+        Text | None,
+        Query(description=f"a film's title (give `title` or `text`, not both); {TEXT_RULE}", examples=["Toy Story"]),
     ] = None,
-    year: Year = None,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=MIN_YEAR,
+            le=MAX_YEAR,
+            description=f"picks one of several films sharing the title; only with `title` ({MIN_YEAR}..{MAX_YEAR})",
+            examples=[1995],
+        ),
+    ] = None,
     text: Annotated[
-        str | None, Query(description="free text (give title or text)", examples=["a cowboy doll and a space toy"])
+        Text | None,
+        Query(
+            description=f"free text (give `title` or `text`, not both); {TEXT_RULE}",
+            examples=["a cowboy doll and a space toy"],
+        ),
     ] = None,
     limit: Limit = 5,
 ) -> Any:
-    """Films similar to a title or to free text: exactly one of `title` or `text`."""
+    """Films similar to a title or to free text.
+
+    Give exactly one of `title` or `text`; `year` only with `title`; `year_min` not after `year_max`.
+    A request that breaks one of these rules is 422 (OpenAPI cannot state a rule between parameters).
+    """
     if (title is None) == (text is None):
         raise InvalidRequest("give exactly one of title or text")
     request = rpb.RecommendRequest(limit=limit, filters=filters)

@@ -1,24 +1,95 @@
-"""Parameter types shared by the routes, with their ranges and OpenAPI examples.
+"""Parameter types shared by the routes: each carries its rule, and the OpenAPI document states it.
 
-Integers are bounded to their protobuf type here (a larger one could not be sent); what is
-a sensible value (a year, a limit) is the services' call, which answer INVALID_ARGUMENT.
-Free-text parameters are bounded by the services too (empty or over 200 characters).
+The gateway refuses (422 INVALID_ARGUMENT, before any upstream call) what breaks a rule a client can
+read in the document: blank or over-long text, a month or weekday the catalog would not read, a
+number outside the range the services accept (bounds shared with them: `marquee_common`). What
+depends on the data (a title, a genre) is the services' call: NOT_FOUND with suggestions.
+
+Path values are matched by two convertors registered here: `text`, anything (slashes and line
+breaks too) or nothing, and `segment`, one path segment or nothing; so a blank value is the
+parameter's 422, never a missing route's 404.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+from starlette.convertors import Convertor, register_url_convertor
 
 from marquee.v1 import recommender_pb2 as rpb
+from marquee_common.calendar_names import MONTH, WEEKDAY, NamedNumbers
+from marquee_common.text import MAX_QUERY_CHARS
+from marquee_common.titles import MAX_YEAR, MIN_YEAR
+from marquee_common.validation import NON_BLANK_PATTERN, is_blank
 
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+INT64_MAX = 2**63 - 1
+__all__ = ["INT64_MAX", "MAX_YEAR", "MIN_YEAR"]  # the routes take the services' bounds from here too
+
+
+class _Text(Convertor[str]):
+    regex = "(?s:.*)"  # Starlette's `path` is `.*`, which stops at a line break: '%0A' found no route
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+class _Segment(_Text):
+    regex = "[^/]*"  # Starlette's default is `[^/]+`: '/v1/movies/' found no route
+
+
+register_url_convertor("text", _Text())
+register_url_convertor("segment", _Segment())
+
+
+def invalid(message: str, suggestions: list[str] | tuple[str, ...] = ()) -> PydanticCustomError:
+    """A validation error whose message is `message`; errors.py passes `suggestions` to the error body."""
+    return PydanticCustomError("invalid", "{message}", {"suggestions": list(suggestions), "message": message})
+
+
+def _check_text(value: str) -> str:
+    if is_blank(value):
+        raise invalid("must not be empty or blank")
+    if len(value) > MAX_QUERY_CHARS:
+        raise invalid(f"is {len(value)} characters long; at most {MAX_QUERY_CHARS} are accepted")
+    return value
+
+
+def _text_schema(schema: dict[str, Any]) -> None:
+    schema.update(minLength=1, maxLength=MAX_QUERY_CHARS, pattern=NON_BLANK_PATTERN)
+
+
+Text = Annotated[str, AfterValidator(_check_text), Field(json_schema_extra=_text_schema)]
+"""Free text (a title, a name, a query): not blank, at most 200 characters; the services match it loosely."""
+TEXT_RULE = f"not blank, at most {MAX_QUERY_CHARS} characters"
+
+
+def _named(kind: NamedNumbers) -> Any:
+    def check(value: str) -> str:
+        if kind.number(value) is None:
+            raise invalid(kind.error(value), kind.names)
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": kind.pattern})]
+
+
+MonthName = _named(MONTH)
+"""A month as the catalog reads it (marquee_common.calendar_names); anything else is 422 listing the months."""
+WeekdayName = _named(WEEKDAY)
 
 Year = Annotated[
     int | None,
-    Query(ge=INT32_MIN, le=INT32_MAX, description="picks one of several films sharing the title", examples=[1995]),
+    Query(
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description=f"picks one of several films sharing the title ({MIN_YEAR}..{MAX_YEAR})",
+        examples=[1995],
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=50, description="how many films, 1..50")]
 
@@ -26,11 +97,33 @@ Limit = Annotated[int, Query(ge=1, le=50, description="how many films, 1..50")]
 async def recommend_filters(
     genres: Annotated[
         list[str] | None,
-        Query(description="any of these genres; repeat the parameter or separate with commas", examples=["Comedy"]),
+        Query(
+            description="any of these genres; repeat the parameter or separate with commas (one the release "
+            "does not have is 404 with the close ones as suggestions)",
+            examples=["Comedy"],
+        ),
     ] = None,
-    year_min: Annotated[int | None, Query(ge=INT32_MIN, le=INT32_MAX, examples=[1990])] = None,
-    year_max: Annotated[int | None, Query(ge=INT32_MIN, le=INT32_MAX, examples=[2005])] = None,
-    min_votes: Annotated[int | None, Query(ge=INT64_MIN, le=INT64_MAX, examples=[100])] = None,
+    year_min: Annotated[
+        int | None,
+        Query(
+            ge=MIN_YEAR,
+            le=MAX_YEAR,
+            description="released in this year or later; not after `year_max`",
+            examples=[1990],
+        ),
+    ] = None,  # fmt: skip
+    year_max: Annotated[
+        int | None,
+        Query(
+            ge=MIN_YEAR,
+            le=MAX_YEAR,
+            description="released in this year or earlier; not before `year_min`",
+            examples=[2005],
+        ),
+    ] = None,  # fmt: skip
+    min_votes: Annotated[
+        int | None, Query(ge=0, le=INT64_MAX, description="at least this many votes", examples=[100])
+    ] = None,
     include_adult: Annotated[bool, Query(description="adult films are left out unless asked for")] = False,
 ) -> rpb.RecommendFilters:
     filters = rpb.RecommendFilters(include_adult=include_adult)
