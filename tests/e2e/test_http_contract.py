@@ -60,3 +60,13 @@ def test_what_the_release_lacks_is_404_with_suggestions(api: httpx.Client) -> No
     error_of(api.get("/v1/recommendations?text=qwertyuiop"), 404, "NOT_FOUND")
     error_of(api.get("/v1/titles/%21%21%21/votes"), 404, "NOT_FOUND")
     assert api.get("/v1/movies?query=%21%3F").json()["hits"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/v1/titles/Twin/votes?year=1990&year=2010", "year"), ("/v1/recommendations?title=Alpha&title=Beta", "title")],
+)
+def test_a_repeated_parameter_is_422_naming_it_instead_of_taking_the_last(
+    api: httpx.Client, path: str, name: str
+) -> None:
+    assert f"query parameter {name!r}: given 2 times" in error_of(api.get(path), 422, "INVALID_ARGUMENT")["message"]

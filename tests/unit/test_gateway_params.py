@@ -210,3 +210,30 @@ def test_rules_between_parameters_are_stated_where_a_client_reads_them(openapi: 
     assert "only with `title`" in parameter(openapi, "/v1/recommendations", "year")["description"]
     assert "not after `year_max`" in parameter(openapi, "/v1/recommendations", "year_min")["description"]
     assert "previous page" in parameter(openapi, "/v1/movies", "page_token")["description"]
+
+
+# -- repeated parameters -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/v1/titles/Heat/votes?year=1995&year=1996", "year"),
+        ("/v1/recommendations?title=Heat&title=Jumanji", "title"),
+        ("/v1/recommendations?text=a&limit=2&text=b", "text"),
+        ("/v1/movies?query=toy&page_size=1&page_size=1", "page_size"),
+        ("/v1/movies/862/similar?include_adult=true&include_adult=false", "include_adult"),
+        ("/v1/movies/862/similar?year_min=1990&year_min=1991", "year_min"),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_422_naming_it(
+    client: TestClient, fakes: Fakes, path: str, name: str
+) -> None:
+    message = refused(client, fakes, path)["message"]
+    assert f"query parameter {name!r}" in message and "2 times" in message
+
+
+def test_a_list_parameter_may_repeat_and_an_unknown_one_is_ignored(client: TestClient, fakes: Fakes) -> None:
+    assert client.get("/v1/movies/862/similar?genres=Comedy&genres=Drama").status_code == 200
+    assert list(fakes.recommender.calls[-1][1].filters.genres) == ["Comedy", "Drama"]
+    assert client.get("/v1/movies/862?utm=a&utm=b").status_code == 200

@@ -16,9 +16,9 @@ from marquee_gateway import convert, models
 from marquee_gateway.deps import Catalog
 from marquee_gateway.examples import documented
 from marquee_gateway.responses import json_answer
-from marquee_gateway.routes.params import TEXT_RULE, MonthName, Text, WeekdayName, Year
+from marquee_gateway.routes.params import TEXT_RULE, MonthName, SingleValues, Text, WeekdayName, Year
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", dependencies=[SingleValues])
 
 Month = Annotated[MonthName, Path(description=MONTH.rule, examples=["setiembre"])]
 Day = Annotated[WeekdayName, Path(description=WEEKDAY.rule, examples=["sábado"])]

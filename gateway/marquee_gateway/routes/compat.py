@@ -17,9 +17,9 @@ from marquee_gateway import models
 from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.examples import documented
 from marquee_gateway.responses import json_answer
-from marquee_gateway.routes.params import MonthName, Text, WeekdayName
+from marquee_gateway.routes.params import MonthName, SingleValues, Text, WeekdayName
 
-router = APIRouter(tags=["assignment (español)"])
+router = APIRouter(tags=["assignment (español)"], dependencies=[SingleValues])
 
 VOTES_THRESHOLD = 2000
 RECOMMENDATIONS = 5

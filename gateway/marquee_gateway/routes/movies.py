@@ -13,9 +13,9 @@ from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.errors import InvalidRequest
 from marquee_gateway.examples import documented
 from marquee_gateway.responses import json_answer
-from marquee_gateway.routes.params import INT64_MAX, MAX_YEAR, MIN_YEAR, TEXT_RULE, Filters, Limit, Text
+from marquee_gateway.routes.params import INT64_MAX, MAX_YEAR, MIN_YEAR, TEXT_RULE, Filters, Limit, SingleValues, Text
 
-router = APIRouter(prefix="/v1", tags=["films"])
+router = APIRouter(prefix="/v1", tags=["films"], dependencies=[SingleValues])
 
 MovieId = Annotated[int, Path(ge=1, le=INT64_MAX, description="the film's TMDB id, a positive integer", examples=[862])]
 

@@ -12,9 +12,15 @@ parameter's 422, never a missing route's 404.
 
 from __future__ import annotations
 
+import types
+import typing
+from collections import Counter
+from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 from starlette.convertors import Convertor, register_url_convertor
@@ -81,6 +87,53 @@ def _named(kind: NamedNumbers) -> Any:
 MonthName = _named(MONTH)
 """A month as the catalog reads it (marquee_common.calendar_names); anything else is 422 listing the months."""
 WeekdayName = _named(WEEKDAY)
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    return origin in (typing.Union, types.UnionType) and any(_is_list(a) for a in typing.get_args(annotation))
+
+
+def _query_fields(dependant: Dependant) -> Iterator[Any]:
+    yield from dependant.query_params
+    for sub in dependant.dependencies:
+        yield from _query_fields(sub)
+
+
+def _single_valued(route: Any) -> frozenset[str]:
+    """The route's query parameters that take one value (all but lists like `genres`)."""
+    dependant = getattr(route, "dependant", None)
+    fields = _query_fields(dependant) if dependant is not None else ()
+    return frozenset(f.alias for f in fields if not _is_list(f.field_info.annotation))
+
+
+async def single_values(request: Request) -> None:
+    """Refuse a single-valued query parameter given more than once, which FastAPI reads as its last value.
+
+    Every router declares it; a parameter the route does not know is ignored, repeated or not.
+    """
+    query = request.query_params
+    if len(query) == len(query.multi_items()):  # no name repeats: the usual case, decided at once
+        return
+    names = _single_valued(request.scope.get("route"))
+    counts = Counter(key for key, _ in query.multi_items() if key in names)
+    errors = [
+        {
+            "type": "repeated",
+            "loc": ("query", name),
+            "msg": f"given {count} times ({', '.join(map(repr, query.getlist(name)))}); give it once",
+            "input": query.getlist(name),
+        }
+        for name, count in counts.items()
+        if count > 1
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+SingleValues = Depends(single_values)
 
 Year = Annotated[
     int | None,
