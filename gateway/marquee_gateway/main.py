@@ -23,6 +23,7 @@ from marquee_gateway import clients, errors
 from marquee_gateway.cache import CacheMiddleware, ResponseCache, RouteKeys
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.connections import GuardedProtocol
+from marquee_gateway.methods import ImplicitMethodsMiddleware
 from marquee_gateway.metrics import Metrics, ObserveMiddleware
 from marquee_gateway.releases import ReleaseHeaderMiddleware, ReleaseWatcher
 from marquee_gateway.routes import ROUTERS
@@ -99,6 +100,7 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         # Straight into the app's own router rather than include_router(): FastAPI matches an
         # included router's routes a second time inside it, on every request.
         app.router.routes.extend(router.routes)
+    app.add_middleware(ImplicitMethodsMiddleware, routes=app.router.routes)  # HEAD, OPTIONS, Allow
     app.outer.append(ReleaseHeaderMiddleware)  # inside the cache: a cached answer keeps its header
     if settings.cache_ttl_s > 0 and settings.cache_size > 0:
         cache = ResponseCache(settings.cache_size, settings.cache_ttl_s, int(settings.cache_max_mb * 2**20))

@@ -70,3 +70,18 @@ def test_a_repeated_parameter_is_422_naming_it_instead_of_taking_the_last(
     api: httpx.Client, path: str, name: str
 ) -> None:
     assert f"query parameter {name!r}: given 2 times" in error_of(api.get(path), 422, "INVALID_ARGUMENT")["message"]
+
+
+def test_head_answers_like_get_without_a_body(api: httpx.Client) -> None:
+    get, head = api.get("/v1/movies/1"), api.head("/v1/movies/1")
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == str(len(get.content))
+    assert head.headers["x-marquee-release"] == get.headers["x-marquee-release"]
+
+
+def test_options_answers_204_with_allow_and_a_405_lists_the_same(api: httpx.Client) -> None:
+    options = api.options("/v1/titles/Alpha/votes")
+    assert (options.status_code, options.content, options.headers["allow"]) == (204, b"", "GET, HEAD, OPTIONS")
+    post = api.post("/v1/titles/Alpha/votes")
+    assert post.headers["allow"] == "GET, HEAD, OPTIONS"
+    error_of(post, 405, "UNIMPLEMENTED")
