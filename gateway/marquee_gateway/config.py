@@ -38,6 +38,12 @@ class GatewaySettings(BaseSettings):
     max_connections: int = Field(
         1000, ge=1, le=100_000, description="open connections per worker process; beyond, 503 and closed"
     )
+    max_url_bytes: int = Field(
+        8192, ge=256, le=65535, description="longest request target (path and query) answered; longer is 414"
+    )  # at most 65535: httptools cannot parse a longer URL
+    max_header_bytes: int = Field(
+        16384, ge=1024, le=1_048_576, description="most bytes of header lines in one request; more is 431"
+    )
     drain_s: float = Field(
         1.0, ge=0, le=30, description="on SIGTERM, time answering (with /readyz 503) before it stops accepting"
     )

@@ -54,6 +54,16 @@ ROUTE_ERROR_CODE = {404: "NOT_FOUND", 405: "UNIMPLEMENTED"}
 """Starlette's own answers (no such route, wrong method), in the same vocabulary."""
 
 
+def error_code(status: int) -> str:
+    """The `code` of an answer the gateway makes itself, no upstream involved: routing (404, 405) or
+    HTTP (400 unparsable, 414 URL too long, 431 headers too large; protocol.py).
+
+    >>> error_code(405), error_code(414), error_code(500)
+    ('UNIMPLEMENTED', 'INVALID_ARGUMENT', 'INTERNAL')
+    """
+    return ROUTE_ERROR_CODE.get(status) or ("INVALID_ARGUMENT" if status < 500 else "INTERNAL")
+
+
 def http_status(code: grpc.StatusCode) -> int:
     """The HTTP status answering a failed upstream call.
 
@@ -191,7 +201,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _route_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = ROUTE_ERROR_CODE.get(exc.status_code) or ("INVALID_ARGUMENT" if exc.status_code < 500 else "INTERNAL")
+    code = error_code(exc.status_code)
     if exc.status_code == 404:
         message = f"no route {request.method} {request.url.path}; the routes are listed at /docs"
     else:

@@ -25,6 +25,7 @@ from marquee_gateway.config import GatewaySettings
 from marquee_gateway.connections import GuardedProtocol
 from marquee_gateway.methods import ImplicitMethodsMiddleware
 from marquee_gateway.metrics import Metrics, ObserveMiddleware
+from marquee_gateway.protocol import LimitedHttpToolsProtocol
 from marquee_gateway.releases import ReleaseHeaderMiddleware, ReleaseWatcher
 from marquee_gateway.routes import ROUTERS
 
@@ -138,8 +139,14 @@ def app_from_env() -> FastAPI:
     """uvicorn's app factory in each worker process (GATEWAY_WORKERS > 1)."""
     settings = GatewaySettings()
     _configure_logs(settings)
-    GuardedProtocol.configure(settings.header_timeout_s, settings.max_connections)
+    _configure_protocol(settings)
     return create_app(settings)
+
+
+def _configure_protocol(settings: GatewaySettings) -> None:
+    """The limits of uvicorn's protocol are class settings: set them in each process."""
+    GuardedProtocol.configure(settings.header_timeout_s, settings.max_connections)
+    LimitedHttpToolsProtocol.configure_head(settings.max_url_bytes, settings.max_header_bytes)
 
 
 def _exit_zero(signum: int, frame: FrameType | None) -> None:
@@ -175,9 +182,11 @@ def main() -> int:
         "server_header": False,
         "proxy_headers": False,  # nothing sits in front of the gateway: log the real peer
         "timeout_graceful_shutdown": settings.grace_s,
-        "http": GuardedProtocol,  # httptools with a header-read timeout and a connection limit
+        # httptools (chosen, not found by chance) with a header-read timeout, a connection limit
+        # (connections.py) and limits on the request's head (protocol.py), all with the JSON error body.
+        "http": LimitedHttpToolsProtocol,
     }
-    GuardedProtocol.configure(settings.header_timeout_s, settings.max_connections)
+    _configure_protocol(settings)
     if settings.workers > 1:
         # Every worker writes its metrics there; /metrics adds them up.
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="marquee-gateway-metrics-"))

@@ -3,12 +3,18 @@ OpenAPI document says, and what HTTP itself asks (HEAD, OPTIONS, long URLs)."""
 
 from __future__ import annotations
 
+import json
+import socket
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from marquee_common.calendar_names import MONTH, WEEKDAY
+from tests.conftest import RunningService
+from tests.e2e.conftest import RunningGateway
 
 pytestmark = pytest.mark.slow
 
@@ -85,3 +91,91 @@ def test_options_answers_204_with_allow_and_a_405_lists_the_same(api: httpx.Clie
     post = api.post("/v1/titles/Alpha/votes")
     assert post.headers["allow"] == "GET, HEAD, OPTIONS"
     error_of(post, 405, "UNIMPLEMENTED")
+
+
+# -- limits of the request's head, answered by the HTTP layer under the app ----------------------
+
+
+def raw_request(url: str, head: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send `head` (a whole request head) over a plain socket; the status, headers and body of the answer."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        try:
+            sock.sendall(head)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before reading everything: its answer is still there
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    status_line, _, rest = received.partition(b"\r\n")
+    header_block, _, body = rest.partition(b"\r\n\r\n")
+    headers = dict(line.decode("latin-1").lower().split(": ", 1) for line in header_block.split(b"\r\n") if line)
+    return int(status_line.split()[1]), headers, body
+
+
+def request_head(target: bytes, *headers: bytes) -> bytes:
+    head = b"GET " + target + b" HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n"
+    return head + b"".join(h + b"\r\n" for h in headers) + b"\r\n"
+
+
+def json_error(status: int, headers: dict[str, str], body: bytes, expected: int) -> dict[str, Any]:
+    assert status == expected, (status, body[:200])
+    assert headers["content-type"] == "application/json" and headers["content-length"] == str(len(body))
+    parsed = json.loads(body)
+    assert set(parsed) == {"error"} and set(parsed["error"]) == {"code", "message", "suggestions"}
+    error: dict[str, Any] = parsed["error"]
+    return error
+
+
+@pytest.mark.parametrize("size", [8193, 100_000, 1_000_000])
+def test_a_url_over_the_limit_is_414_with_the_error_body_however_long(
+    gateway_process: RunningGateway, size: int
+) -> None:
+    target = b"/v1/titles/" + b"a" * (size - len(b"/v1/titles/"))
+    error = json_error(*raw_request(gateway_process.url, request_head(target)), 414)
+    assert error["code"] == "INVALID_ARGUMENT" and "8192 bytes" in error["message"]
+
+
+def test_a_url_at_the_limit_reaches_the_routes(gateway_process: RunningGateway) -> None:
+    target = b"/v1/movies?query=x&page_token=" + b"a" * (8192 - len(b"/v1/movies?query=x&page_token="))
+    assert len(target) == 8192
+    error = json_error(*raw_request(gateway_process.url, request_head(target)), 422)
+    assert "page_token" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (b"x-big: " + b"a" * 20_000,),
+        (b"x-big: " + b"a" * 2_000_000,),
+        tuple(b"x-%d: aaaaaaaa" % i for i in range(2000)),
+    ],
+    ids=["one-20KB", "one-2MB", "2000-small"],
+)  # fmt: skip
+def test_headers_over_the_limit_are_431_with_the_error_body(
+    gateway_process: RunningGateway, headers: tuple[bytes, ...]
+) -> None:
+    error = json_error(*raw_request(gateway_process.url, request_head(b"/healthz", *headers)), 431)
+    assert "16384 bytes" in error["message"]
+
+
+def test_a_request_the_parser_refuses_is_400_with_the_error_body(gateway_process: RunningGateway) -> None:
+    error = json_error(*raw_request(gateway_process.url, b"GET /healthz HTTP/1.1\r\nbad header\r\n\r\n"), 400)
+    assert error["code"] == "INVALID_ARGUMENT"
+
+
+def test_the_limits_are_settings(
+    catalog_process: RunningService, recommender_process: RunningService, tmp_path: Path
+) -> None:
+    gateway = RunningGateway(
+        catalog_process, recommender_process, tmp_path / "gateway.log",
+        GATEWAY_MAX_URL_BYTES="1000", GATEWAY_MAX_HEADER_BYTES="2000",
+    )  # fmt: skip
+    try:
+        at_limit = b"/v1/actors/" + b"a" * (1000 - len(b"/v1/actors/"))
+        assert raw_request(gateway.url, request_head(at_limit))[0] == 422  # the name is too long: the route says so
+        assert "1000 bytes" in json_error(*raw_request(gateway.url, request_head(at_limit + b"a")), 414)["message"]
+        assert raw_request(gateway.url, request_head(b"/healthz", b"x-a: " + b"a" * 1900))[0] == 200
+        json_error(*raw_request(gateway.url, request_head(b"/healthz", b"x-a: " + b"a" * 2000)), 431)
+    finally:
+        gateway.stop()
