@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from marquee_common.logs import configure as configure_logs
-from marquee_gateway import clients, errors
+from marquee_gateway import clients, docs, errors
 from marquee_gateway.cache import CacheMiddleware, ResponseCache, RouteKeys
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.connections import GuardedProtocol
@@ -88,6 +88,8 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
+        docs_url=None,  # docs.py serves /docs and /redoc without a CDN
+        redoc_url=None,
         # Our metrics are Prometheus' (metrics.py); FastAPI's OpenTelemetry hooks would only cost
         # time on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -97,6 +99,7 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
     app.state.releases = watcher
     app.state.draining = False
     errors.install(app)
+    docs.install(app)
     for router in ROUTERS:
         # Straight into the app's own router rather than include_router(): FastAPI matches an
         # included router's routes a second time inside it, on every request.

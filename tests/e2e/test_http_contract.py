@@ -4,6 +4,7 @@ OpenAPI document says, and what HTTP itself asks (HEAD, OPTIONS, long URLs)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -179,3 +180,12 @@ def test_the_limits_are_settings(
         json_error(*raw_request(gateway.url, request_head(b"/healthz", b"x-a: " + b"a" * 2000)), 431)
     finally:
         gateway.stop()
+
+
+def test_the_documentation_loads_its_assets_from_the_gateway(api: httpx.Client) -> None:
+    page = api.get("/docs").text
+    scripts = re.findall(r'src="([^"]+)"', page)
+    assert scripts == ["/docs/assets/swagger-ui-bundle.js"] and "https://" not in page
+    asset = api.get(scripts[0])
+    assert asset.status_code == 200 and "javascript" in asset.headers["content-type"]
+    assert api.head(scripts[0]).headers["content-length"] == str(len(asset.content))
