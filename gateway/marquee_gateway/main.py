@@ -32,9 +32,11 @@ from marquee_gateway.routes import ROUTERS
 DESCRIPTION = """\
 Marquee's REST/JSON API over its gRPC services (catalog and recommender).
 
-Errors always answer `{"error": {"code", "message", "suggestions"}}`: 404 NOT_FOUND (with close
-names in `suggestions`), 422 INVALID_ARGUMENT, 400 FAILED_PRECONDITION, 503 UNAVAILABLE,
-504 DEADLINE_EXCEEDED, 502 for any other upstream failure.
+Errors always answer `{"error": {"code", "message", "suggestions"}}`: 404 NOT_FOUND (nothing in the
+served release matches; close names in `suggestions`), 422 INVALID_ARGUMENT (the request breaks a rule
+this document states), 400 FAILED_PRECONDITION, 503 UNAVAILABLE, 504 DEADLINE_EXCEEDED, 502 for any
+other upstream failure; 414 and 431 for a URL or headers over the gateway's limits, 400 for a request
+that is not HTTP, 405 for a method a route does not answer (every route answers GET, HEAD and OPTIONS).
 """
 
 

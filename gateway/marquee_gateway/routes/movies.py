@@ -83,9 +83,11 @@ async def recommendations(
     ] = None,
     text: Annotated[
         Text | None,
+        # No `examples` here: a client (or a tool) combining every parameter's example would send
+        # title and text together; this one is in the words.
         Query(
-            description=f"free text (give `title` or `text`, not both); {TEXT_RULE}",
-            examples=["a cowboy doll and a space toy"],
+            description=f"free text, e.g. 'a cowboy doll and a space toy' (give `title` or `text`, not both); "
+            f"{TEXT_RULE}"
         ),
     ] = None,
     limit: Limit = 5,
