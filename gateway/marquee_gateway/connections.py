@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from http import HTTPStatus
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from marquee_gateway.errors import error_body, error_code
+
 END_OF_HEADERS = b"\r\n\r\n"
-
-
-def answer(status: int, phrase: str, code: str, message: str) -> bytes:
-    """A whole HTTP/1.1 answer with the gateway's error body, closing the connection."""
-    body = json.dumps({"error": {"code": code, "message": message, "suggestions": []}}).encode()
-    head = (f"HTTP/1.1 {status} {phrase}\r\ncontent-type: application/json\r\nconnection: close\r\n"
-            f"content-length: {len(body)}\r\n\r\n")  # fmt: skip
-    return head.encode() + body
+LINGER_S = 2.0
+"""How long what a refused client still sends is read and dropped before the connection is closed."""
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -44,18 +41,11 @@ class GuardedProtocol(HttpToolsProtocol):
         self._guard_tail = b""
         self._guard_waiting = False
         self._guard_between = False
-        self._guard_refused = False
+        self.lingering = False
         GuardedProtocol.open_connections += 1
         self._guard_counted = True
         if GuardedProtocol.open_connections > self.max_connections:
-            message = f"the gateway already holds {self.max_connections} connections; retry shortly"
-            self._guard_refused = True
-            transport.write(answer(503, "Service Unavailable", "UNAVAILABLE", message))
-            # Half-close, then close a moment later: closing with the client's request unread would
-            # reset the connection before the client reads the answer.
-            if transport.can_write_eof():
-                transport.write_eof()
-            self.loop.call_later(1.0, transport.close)
+            self.refuse(503, f"the gateway already holds {self.max_connections} connections; retry shortly")
             return
         self._guard_arm()
 
@@ -67,8 +57,8 @@ class GuardedProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._guard_refused:
-            return  # answered 503 already: what it sends is read and dropped
+        if self.lingering:
+            return  # answered already: what the client still sends is read and dropped
         if self._guard_between:  # the first bytes of the next request on a kept-alive connection
             self._guard_between = False
             self._guard_arm()
@@ -80,9 +70,34 @@ class GuardedProtocol(HttpToolsProtocol):
                 self._guard_tail = seen[-(len(END_OF_HEADERS) - 1) :]
         super().data_received(data)
 
+    def eof_received(self) -> bool | None:
+        if self.lingering:
+            self.transport.close()
+            return None
+        return super().eof_received()
+
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self._guard_between = True
+
+    def refuse(self, status: int, message: str) -> None:
+        """Answer `status` with the gateway's error body before any app sees the request, and close.
+
+        Half-close now, close after LINGER_S at most: closing at once with the client's bytes unread
+        would reset the connection, which can destroy the answer before the client reads it.
+        """
+        body = json.dumps(error_body(error_code(status), message), separators=(",", ":")).encode()
+        head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n".encode()]
+        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head += [b"content-type: application/json\r\n", b"content-length: %d\r\n" % len(body), b"connection: close\r\n"]
+        self.transport.write(b"".join(head) + b"\r\n" + body)
+        self.lingering = True
+        self._guard_disarm()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_S, self.transport.close)
+        else:  # pragma: no cover - TCP transports can
+            self.transport.close()
 
     def _guard_arm(self) -> None:
         self._guard_disarm()
@@ -100,6 +115,4 @@ class GuardedProtocol(HttpToolsProtocol):
     def _guard_expire(self) -> None:
         self._guard_timer = None
         if self._guard_waiting and not self.transport.is_closing():
-            message = f"the request's headers did not arrive within {self.header_timeout_s:g} s"
-            self.transport.write(answer(408, "Request Timeout", "DEADLINE_EXCEEDED", message))
-            self.transport.close()
+            self.refuse(408, f"the request's headers did not arrive within {self.header_timeout_s:g} s")

@@ -50,8 +50,9 @@ CALLER_CODES = frozenset(
 )
 """Statuses whose upstream message is written for the caller and is passed on as it is."""
 
-ROUTE_ERROR_CODE = {404: "NOT_FOUND", 405: "UNIMPLEMENTED"}
-"""Starlette's own answers (no such route, wrong method), in the same vocabulary."""
+ROUTE_ERROR_CODE = {404: "NOT_FOUND", 405: "UNIMPLEMENTED", 408: "DEADLINE_EXCEEDED", 503: "UNAVAILABLE"}
+"""Answers made without an upstream (no such route, wrong method; headers too slow, too many
+connections: connections.py), in the same vocabulary."""
 
 
 def error_code(status: int) -> str:

@@ -4,8 +4,7 @@ uvicorn (with httptools) reads a request's head without any limit and answers wh
 `400 text/plain "Invalid HTTP request received."`, a URL over 64 KiB included. Here a request target
 (path and query) over `max_url_bytes` is answered 414 and header lines over `max_header_bytes` 431,
 as soon as the limit is crossed, without reading on; whatever else the parser refuses is 400. Each
-with the gateway's one error body (errors.py), then the connection is closed: what the client still
-sends is read and dropped for a moment first, so that it gets the answer rather than a reset.
+with the gateway's one error body, answered and closed as connections.py's `refuse` does.
 
 uvicorn takes the class through its `http` option (main.py); like connections.py's, its limits are
 class settings, set by `configure_head` in each process (GATEWAY_MAX_URL_BYTES, GATEWAY_MAX_HEADER_BYTES).
@@ -13,19 +12,13 @@ class settings, set by `configure_head` in each process (GATEWAY_MAX_URL_BYTES, 
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from http import HTTPStatus
 from typing import Any
 
 from marquee_gateway.connections import GuardedProtocol
-from marquee_gateway.errors import error_body, error_code
 
 log = logging.getLogger("marquee.gateway")
 
-LINGER_S = 2.0
-"""How long what a refused client still sends is read and dropped before the connection is closed."""
 HEAD_SLACK_BYTES = 1024
 """The request line's method and version, on top of both limits: past that a head is too large even
 while a single line of it is still arriving (the parser would buffer it whole)."""
@@ -58,7 +51,6 @@ class LimitedHttpToolsProtocol(GuardedProtocol):
         self.header_bytes = 0  # of the complete header lines of the current head, as the parser gives them
         self.in_head = False
         self.head_bytes = 0  # received since the chunk in which the current head began
-        self.lingering = False
 
     # -- counting, in the parser's callbacks ------------------------------------------------------
 
@@ -113,29 +105,4 @@ class LimitedHttpToolsProtocol(GuardedProtocol):
             refusal = Refused(400, "the request is not valid HTTP/1.1")
         client = f"{self.client[0]}:{self.client[1]}" if self.client else None
         log.warning("request refused", extra={"status": refusal.status, "reason": refusal.message, "client": client})
-        body = json.dumps(error_body(error_code(refusal.status), refusal.message), separators=(",", ":")).encode()
-        head = [f"HTTP/1.1 {refusal.status} {HTTPStatus(refusal.status).phrase}\r\n".encode()]
-        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
-        head += [b"content-type: application/json\r\n", b"content-length: %d\r\n" % len(body), b"connection: close\r\n"]
-        self.transport.write(b"".join(head) + b"\r\n" + body)
-        self._linger()
-
-    def _linger(self) -> None:
-        """Close once the client has read the answer: half-close now, close after LINGER_S at most.
-
-        Closing at once with the client's bytes unread would reset the connection, which can
-        destroy the answer before the client reads it.
-        """
-        self.lingering = True
-        self._guard_disarm()  # answered: no 408 for the head that will not be read (connections.py)
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-            asyncio.get_running_loop().call_later(LINGER_S, self.transport.close)
-        else:  # pragma: no cover - TCP transports can
-            self.transport.close()
-
-    def eof_received(self) -> bool | None:
-        if self.lingering:
-            self.transport.close()
-            return None
-        return super().eof_received()
+        self.refuse(refusal.status, refusal.message)

@@ -58,6 +58,9 @@ def test_unfinished_headers_time_out_and_excess_connections_are_refused(
         assert body_of(refused[0])["error"]["code"] == "UNAVAILABLE"  # type: ignore[index]
         assert took < 10
         # The gateway serves as before once they are gone.
+        for sock in sockets:
+            sock.close()
+        time.sleep(0.5)
         assert httpx.get(f"{gateway.url}/v1/movies/1", timeout=5).status_code == 200
     finally:
         for sock in sockets:

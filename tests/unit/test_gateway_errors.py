@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import grpc
@@ -12,7 +11,7 @@ import pytest
 
 from marquee_common.rpc import GRPC_CODE, SUGGESTIONS_KEY
 from marquee_gateway.errors import FALLBACK_STATUS, HTTP_STATUS, UpstreamError, http_status
-from marquee_gateway.testing import Fakes, gateway_client, rpc_error
+from marquee_gateway.testing import Fakes, rpc_error
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -25,17 +24,6 @@ EXPECTED_STATUS = {
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
 }
-
-
-@pytest.fixture
-def fakes() -> Fakes:
-    return Fakes()
-
-
-@pytest.fixture
-def client(fakes: Fakes) -> Iterator[TestClient]:
-    with gateway_client(fakes) as client:
-        yield client
 
 
 def assert_error_body(body: dict, code: str) -> None:

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from marquee_gateway.testing import Fakes, gateway_client
+from marquee_gateway.testing import Fakes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
 
 ALLOW = "GET, HEAD, OPTIONS"
-
-
-@pytest.fixture
-def fakes() -> Fakes:
-    return Fakes()
-
-
-@pytest.fixture
-def client(fakes: Fakes) -> Iterator[TestClient]:
-    with gateway_client(fakes) as client:
-        yield client
 
 
 @pytest.mark.parametrize(

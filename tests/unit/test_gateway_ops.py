@@ -6,7 +6,6 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import grpc
@@ -19,17 +18,6 @@ from marquee_gateway.testing import Fakes, gateway_client, http_client
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
-
-
-@pytest.fixture
-def fakes() -> Fakes:
-    return Fakes()
-
-
-@pytest.fixture
-def client(fakes: Fakes) -> Iterator[TestClient]:
-    with gateway_client(fakes) as client:
-        yield client
 
 
 def test_healthz_answers_without_asking_the_upstreams(client: TestClient, fakes: Fakes) -> None:

@@ -3,28 +3,16 @@ the OpenAPI document states each rule. Over in-process fakes of the upstreams.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from marquee_common.calendar_names import MONTH, WEEKDAY
 from marquee_common.validation import NON_BLANK_PATTERN
-from marquee_gateway.testing import Fakes, gateway_client
+from marquee_gateway.testing import Fakes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
-
-
-@pytest.fixture
-def fakes() -> Fakes:
-    return Fakes()
-
-
-@pytest.fixture
-def client(fakes: Fakes) -> Iterator[TestClient]:
-    with gateway_client(fakes) as client:
-        yield client
 
 
 @pytest.fixture

@@ -16,12 +16,8 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def fakes() -> Fakes:
-    return Fakes()
-
-
-@pytest.fixture
 def client(fakes: Fakes) -> Iterator[TestClient]:
+    """The shared app, with a short deadline: the routes' deadline tests wait for it."""
     with gateway_client(fakes, deadline_s=0.75) as client:
         yield client
 
