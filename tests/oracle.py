@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import ast
 import csv
+import gzip
 import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 
 def norm(text: str) -> str:
@@ -37,6 +39,13 @@ class Film:
         return self.revenue / self.budget if self.budget > 0 and self.revenue > 0 else 0.0
 
 
+def _open(folder: Path, name: str) -> IO[str]:
+    """`name` in `folder`, plain or gzip-compressed (`name.gz`), as the pipeline accepts it."""
+    if (folder / name).is_file():
+        return (folder / name).open(newline="", encoding="utf-8")
+    return gzip.open(folder / f"{name}.gz", "rt", newline="", encoding="utf-8")
+
+
 @dataclass
 class Oracle:
     films: dict[int, Film] = field(default_factory=dict)
@@ -48,7 +57,7 @@ class Oracle:
         csv.field_size_limit(sys.maxsize)
         oracle = cls()
         seen: set[int] = set()
-        with (folder / "movies_metadata.csv").open(newline="", encoding="utf-8") as handle:
+        with _open(folder, "movies_metadata.csv") as handle:
             for row in csv.DictReader(handle):
                 if not row["id"].strip().isdigit():
                     continue
@@ -72,7 +81,7 @@ class Oracle:
                     row["original_language"],
                     row,
                 )
-        with (folder / "credits.csv").open(newline="", encoding="utf-8") as handle:
+        with _open(folder, "credits.csv") as handle:
             for row in csv.DictReader(handle):
                 movie_id = int(row["id"])
                 if movie_id in oracle.films and movie_id not in oracle.cast:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from marquee.v1 import recommender_pb2 as pb
-from tests.conftest import ENV_PREFIXES, ROOT, RunningService, build_release, free_port
+from tests.conftest import ENV_PREFIXES, RunningService, free_port
 
 READY_TIMEOUT_S = 60.0
 
@@ -121,14 +121,6 @@ class RunningGateway:
         if self.process.poll() is None:
             self.process.terminate()
         return self.process.wait(timeout=30)
-
-
-@pytest.fixture(scope="session")
-def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release of the bundled sample (5,000 real films): free-text batches take a while there."""
-    out = tmp_path_factory.mktemp("sample-data")
-    build_release(ROOT / "data" / "sample", out)
-    return out
 
 
 def heavy_batch() -> pb.BatchRecommendRequest:

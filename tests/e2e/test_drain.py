@@ -25,8 +25,8 @@ PARTS = (
 )
 
 
-def test_sigterm_finishes_every_call_already_accepted(sample_dir: Path, tmp_path: Path) -> None:
-    service = RunningService("marquee_recommender", "RECOMMENDER", sample_dir, "marquee.v1.RecommenderService",
+def test_sigterm_finishes_every_call_already_accepted(sample_data_dir: Path, tmp_path: Path) -> None:
+    service = RunningService("marquee_recommender", "RECOMMENDER", sample_data_dir, "marquee.v1.RecommenderService",
                              tmp_path / "recommender.log")  # fmt: skip
     batch = heavy_batch()
     outcomes: Counter[str] = Counter()

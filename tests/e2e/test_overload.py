@@ -20,9 +20,9 @@ pytestmark = pytest.mark.slow
 LIMIT = 4
 
 
-def test_calls_beyond_the_limit_are_refused_and_health_still_answers(sample_dir: Path, tmp_path: Path) -> None:
+def test_calls_beyond_the_limit_are_refused_and_health_still_answers(sample_data_dir: Path, tmp_path: Path) -> None:
     limits = {"MAX_CONCURRENT_RPCS": str(LIMIT), "WORK_THREADS": "2"}
-    service = RunningService("marquee_recommender", "RECOMMENDER", sample_dir, "marquee.v1.RecommenderService",
+    service = RunningService("marquee_recommender", "RECOMMENDER", sample_data_dir, "marquee.v1.RecommenderService",
                              tmp_path / "recommender.log", **limits)  # fmt: skip
     batch = heavy_batch()
     outcomes: Counter[str] = Counter()

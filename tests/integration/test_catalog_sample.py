@@ -1,4 +1,4 @@
-"""The catalog on the real shared movies, checked against tests/oracle.py, an independent
+"""The catalog on the bundled real sample, checked against tests/oracle.py, an independent
 plain-Python computation from the raw files."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc
-from tests.conftest import RunningService
+from tests.conftest import SAMPLE_RAW, RunningService
 from tests.oracle import Oracle
 
 MONTHS = (
@@ -32,8 +32,8 @@ DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "doming
 
 
 @pytest.fixture(scope="module")
-def oracle(shared_data: Path) -> Oracle:
-    return Oracle.load(shared_data)
+def oracle() -> Oracle:
+    return Oracle.load(SAMPLE_RAW)
 
 
 @pytest.fixture(scope="module")
