@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
                services/catalog/pyproject.toml services/recommender/pyproject.toml gateway/pyproject.toml
 
-.PHONY: install proto lint test release releases promote rollback prune run run-catalog run-recommender bench clean
+.PHONY: install proto lint test compose-test release releases promote rollback prune run run-catalog run-recommender bench clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ lint: $(STAMP)
 
 test: proto lint
 	$(PY) -m pytest
+
+# The compose file for real: installs Docker if missing, builds, runs, checks, cleans up (about 15 min).
+compose-test: $(STAMP)
+	$(PY) scripts/compose_test.py
 
 # Build a release from the bundled sample (or MARQUEE_RAW_DIR) into var/data (or MARQUEE_DATA_DIR),
 # gate it against the current one and promote it if it passes (exit 3 if not; FORCE=1 promotes anyway).
