@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute, Match
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marquee_gateway.metrics import Metrics
 from marquee_gateway.releases import HEADER, ReleaseWatcher, parse_header
+from marquee_gateway.routes.params import query_fields
 
 CACHED_STATUSES = frozenset({200, 400, 404, 422})
 UNCACHED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
@@ -107,14 +107,6 @@ class ResponseCache:
         self.bytes -= entry.weight(key)
 
 
-def _query_names(dependant: Dependant) -> set[str]:
-    """The query parameters a route declares, its dependencies' included."""
-    names = {param.alias for param in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
-
-
 class RouteKeys:
     """The cache key of a request: its path and the query parameters its route declares, sorted.
 
@@ -122,8 +114,8 @@ class RouteKeys:
     """
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
-        self.routes = [(route, frozenset(_query_names(route.dependant))) for route in routes
-                       if isinstance(route, APIRoute)]  # fmt: skip
+        self.routes = [(route.path_regex, frozenset(f.alias for f in query_fields(route.dependant)))
+                       for route in routes if isinstance(route, APIRoute) and "GET" in route.methods]  # fmt: skip
 
     def __call__(self, scope: Scope) -> bytes | None:
         declared = self._declared(scope)
@@ -134,8 +126,11 @@ class RouteKeys:
         return bytes(scope.get("raw_path") or scope["path"].encode()) + b"?" + urlencode(kept).encode()
 
     def _declared(self, scope: Scope) -> frozenset[str] | None:
-        for route, declared in self.routes:
-            if route.matches(scope)[0] == Match.FULL:
+        """The matched GET route's parameters: its path pattern alone decides (no scope is built),
+        since this runs on every request before FastAPI routes it."""
+        path = scope["path"]
+        for pattern, declared in self.routes:
+            if pattern.match(path):
                 return declared
         return None
 

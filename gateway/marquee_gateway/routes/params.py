@@ -96,16 +96,17 @@ def _is_list(annotation: Any) -> bool:
     return origin in (typing.Union, types.UnionType) and any(_is_list(a) for a in typing.get_args(annotation))
 
 
-def _query_fields(dependant: Dependant) -> Iterator[Any]:
+def query_fields(dependant: Dependant) -> Iterator[Any]:
+    """The query parameters a route declares, its dependencies' included (the cache keys on them too)."""
     yield from dependant.query_params
     for sub in dependant.dependencies:
-        yield from _query_fields(sub)
+        yield from query_fields(sub)
 
 
 def _single_valued(route: Any) -> frozenset[str]:
     """The route's query parameters that take one value (all but lists like `genres`)."""
     dependant = getattr(route, "dependant", None)
-    fields = _query_fields(dependant) if dependant is not None else ()
+    fields = query_fields(dependant) if dependant is not None else ()
     return frozenset(f.alias for f in fields if not _is_list(f.field_info.annotation))
 
 
