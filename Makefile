@@ -23,6 +23,7 @@ proto: $(STAMP)
 	    proto/marquee/v1/*.proto
 
 lint: $(STAMP)
+	$(VENV)/bin/buf lint proto
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -31,7 +31,7 @@ import grpc
 import psutil
 from bench_pipeline import SHARED, ensure_data, machine, verdict
 
-from marquee.v1 import catalog_pb2_grpc, recommender_pb2_grpc, release_pb2
+from marquee.v1 import catalog_pb2_grpc, recommender_pb2_grpc, release_pb2, release_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_PREFIXES = ("MARQUEE_", "CATALOG_", "RECOMMENDER_", "GATEWAY_")
@@ -94,14 +94,15 @@ class Service:
         self.ps = psutil.Process(self.process.pid)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         self.stub = self.stub_class(self.channel)
+        self.releases = release_pb2_grpc.ReleaseServiceStub(self.channel)
 
-    def info(self) -> release_pb2.ReleaseInfo | None:
+    def info(self) -> release_pb2.GetReleaseInfoResponse | None:
         try:
-            return self.stub.GetReleaseInfo(release_pb2.GetReleaseInfoRequest(), timeout=2)
+            return self.releases.GetReleaseInfo(release_pb2.GetReleaseInfoRequest(), timeout=2)
         except grpc.RpcError:
             return None
 
-    def wait_version(self, version: str, timeout: float = 300) -> release_pb2.ReleaseInfo:
+    def wait_version(self, version: str, timeout: float = 300) -> release_pb2.GetReleaseInfoResponse:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

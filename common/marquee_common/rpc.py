@@ -1,7 +1,8 @@
 """gRPC plumbing every Marquee service shares: error mapping, call logs, the server's life.
 
-Domain errors become gRPC status here and nowhere else (`GRPC_CODE`); servicers raise
-`MarqueeError`s and never call `abort` themselves. Every answer carries the version of the
+Domain errors become gRPC status here and nowhere else (`GRPC_CODE`), with `google.rpc.Status`
+details (`rich_status`: what went wrong, close names, when to retry; proto/marquee/v1/errors.proto);
+servicers raise `MarqueeError`s and never call `abort` themselves. Every answer carries the version of the
 release it came from in its initial metadata (`marquee-release`). While serving, each service
 watches `current` and swaps to a newly promoted release that passes its checks (`watch`).
 """
@@ -13,10 +14,10 @@ import ctypes
 import errno
 import functools
 import gc
-import json
 import logging
 import multiprocessing
 import os
+import re
 import signal
 import socket
 import sys
@@ -28,9 +29,13 @@ from typing import Any, TypeVar
 
 import grpc
 import uvloop
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
 
+from marquee.v1 import errors_pb2, release_pb2, release_pb2_grpc
 from marquee_common.errors import (
     DamagedRelease,
     IndexNotReady,
@@ -55,8 +60,10 @@ GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
 }
 MAX_BATCH = 100
 """Items one Batch* call may carry."""
-SUGGESTIONS_KEY = "marquee-suggestions-bin"
-"""Trailing metadata of a NOT_FOUND: a JSON list of close existing names."""
+ERROR_DOMAIN = "marquee.v1"
+"""The `domain` of every ErrorInfo detail."""
+RETRY_AFTER = duration_pb2.Duration(seconds=1)
+"""The RetryInfo of a RESOURCE_EXHAUSTED: a call in flight ends well within it."""
 
 log = logging.getLogger("marquee.rpc")
 Req = TypeVar("Req")
@@ -72,6 +79,35 @@ def status_for(exc: MarqueeError) -> grpc.StatusCode:
         if cls in GRPC_CODE:
             return GRPC_CODE[cls]  # type: ignore[index]
     return grpc.StatusCode.UNKNOWN
+
+
+def error_reason(exc: MarqueeError) -> str:
+    """The ErrorInfo reason of a domain error: its class name in UPPER_SNAKE_CASE.
+
+    >>> error_reason(NotFound("no film 7")), error_reason(IndexNotReady("loading"))
+    ('NOT_FOUND', 'INDEX_NOT_READY')
+    """
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).upper()
+
+
+def rich_status(exc: MarqueeError) -> status_pb2.Status:
+    """The google.rpc.Status a failed call ends with: code, message and the details that say why.
+
+    >>> status = rich_status(NotFound("no film titled 'Alpah'", ["Alpha"]))
+    >>> status.code == grpc.StatusCode.NOT_FOUND.value[0], len(status.details)
+    (True, 2)
+    """
+    details = [error_details_pb2.ErrorInfo(reason=error_reason(exc), domain=ERROR_DOMAIN)]
+    if exc.suggestions:
+        details.append(errors_pb2.Suggestions(names=exc.suggestions))
+    if isinstance(exc, Overloaded):
+        details.append(error_details_pb2.RetryInfo(retry_delay=RETRY_AFTER))
+    packed = []
+    for detail in details:
+        holder = any_pb2.Any()
+        holder.Pack(detail)
+        packed.append(holder)
+    return status_pb2.Status(code=status_for(exc).value[0], message=exc.message, details=packed)
 
 
 def each(items: Sequence[Req], answer: Callable[[Req], Resp]) -> Iterator[tuple[Resp | None, dict[str, Any] | None]]:
@@ -159,9 +195,7 @@ async def _call(method: Body[Core, Req, Resp], offload: bool | Callable[[Any], b
         code = status_for(exc)
         if version:
             await context.send_initial_metadata(((RELEASE_KEY, version),))
-        if exc.suggestions:
-            context.set_trailing_metadata(((SUGGESTIONS_KEY, json.dumps(exc.suggestions).encode()),))
-        await context.abort(code, exc.message)
+        await context.abort_with_status(rpc_status.to_status(rich_status(exc)))
         raise  # unreachable: abort raises
     except (asyncio.CancelledError, grpc.aio.AbortError):
         code = grpc.StatusCode.CANCELLED if code == grpc.StatusCode.OK else code
@@ -187,6 +221,21 @@ class Service:
     holder: ReleaseHolder[Any]  # opened in a thread while health says NOT_SERVING, then watched
 
 
+class ReleaseServicer(release_pb2_grpc.ReleaseServiceServicer):
+    """ReleaseService, hosted beside the process's own service: the release that service serves."""
+
+    def __init__(self, holder: ReleaseHolder[Any]) -> None:
+        self.holder = holder
+
+    @rpc()
+    def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, core: Any
+                       ) -> release_pb2.GetReleaseInfoResponse:  # fmt: skip
+        return release_pb2.GetReleaseInfoResponse(**self.holder.info())
+
+
+RELEASE_SERVICE_NAME = release_pb2.DESCRIPTOR.services_by_name["ReleaseService"].full_name
+
+
 class StartupError(Exception):
     """The server cannot start (its port is taken); `run` prints the message and exits 2."""
 
@@ -201,13 +250,15 @@ class ServerOptions:
 async def create_server(
     address: str, services: Sequence[Service], options: ServerOptions = ServerOptions()
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """A started server on `address` ("[::]:0" picks a port) with health and reflection.
+    """A started server on `address` ("[::]:0" picks a port) with health, reflection and ReleaseService.
 
     Health reports NOT_SERVING for every service until `load_and_serve` has loaded it. The port is
     shared only between worker processes of one service: otherwise a port in use is an error.
     With a maximum connection age, clients reconnect now and then, and resolve the service's
     name again: replicas added meanwhile get their share.
     """
+    if len(services) != 1:
+        raise ValueError("a Marquee process hosts exactly one service (ReleaseService answers for it)")
     if not options.reuse_port:
         _check_port_free(address)
     grpc_options: list[tuple[str, int]] = [("grpc.so_reuseport", 1 if options.reuse_port else 0)]
@@ -219,8 +270,11 @@ async def create_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for service in services:
         service.register(server)
+    release_pb2_grpc.add_ReleaseServiceServicer_to_server(ReleaseServicer(services[0].holder), server)
     names = [s.name for s in services]
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    reflection.enable_server_reflection(
+        [*names, RELEASE_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
     for name in ("", *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     try:

@@ -121,7 +121,7 @@ class ReleaseHolder(Generic[T]):
         return self.last_failure
 
     def info(self) -> dict[str, Any]:
-        """The fields of the ReleaseInfo message."""
+        """The fields of the GetReleaseInfoResponse message."""
         loaded = self.loaded
         if loaded is None:
             raise IndexNotReady(f"the service is still loading its {self.what}; retry shortly")

@@ -15,51 +15,45 @@ An upstream too old to know the batch method (UNIMPLEMENTED) gets plain calls fr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 import grpc
 
-from marquee_common.rpc import MAX_BATCH
 from marquee_gateway import releases
 from marquee_gateway.errors import UpstreamError
 
-if TYPE_CHECKING:
-    from marquee_gateway.clients import Upstream
-
 Req = TypeVar("Req")
 Res = TypeVar("Res")
+Answer = tuple[Res, str | None]
+"""An answer and the release it came from."""
+Single = Callable[[Req], Awaitable[Answer[Res]]]
+"""The plain call (GetMovie, Recommend): raises UpstreamError."""
+Batch = Callable[[Sequence[Req]], Awaitable[tuple[list[Res | UpstreamError], str | None]]]
+"""The Batch* call: one answer or one error per request, in order, and the release; raises UpstreamError
+when the whole call fails."""
+MAX_BATCH = 100
+"""Items one Batch* call may carry (the services' limit)."""
 
 
 class Batcher(Generic[Req, Res]):
-    """`await batcher.call(request)` answers like `upstream.call(stub.<single>, request)`.
-
-    single: the plain method (e.g. "GetMovie"); batch: its Batch* twin; pack: the batch's request
-    from the items' requests; field: the name of the answer in each result's oneof.
-    """
+    """`await batcher.call(request)` answers as `single(request)` would, gathering concurrent requests
+    into `batch` calls of at most `max_size`. `upstream` names the service, for the release records."""
 
     def __init__(
-        self,
-        upstream: Upstream[Any],
-        single: str,
-        batch: str,
-        pack: Callable[[Sequence[Req]], Any],
-        field: str,
-        max_size: int = MAX_BATCH,
+        self, upstream: str, single: Single[Req, Res], batch: Batch[Req, Res], max_size: int = MAX_BATCH
     ) -> None:
         self.upstream = upstream
         self.single = single
         self.batch = batch
-        self.pack = pack
-        self.field = field
         self.max_size = max_size
         self.enabled = True
-        self._pending: list[tuple[Req, asyncio.Future[tuple[Res, str | None]]]] = []
+        self._pending: list[tuple[Req, asyncio.Future[Answer[Res]]]] = []
         self._sending: set[asyncio.Task[None]] = set()
 
     async def call(self, request: Req) -> Res:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[Res, str | None]] = loop.create_future()
+        future: asyncio.Future[Answer[Res]] = loop.create_future()
         self._pending.append((request, future))
         if len(self._pending) >= self.max_size:
             self._flush()
@@ -68,9 +62,9 @@ class Batcher(Generic[Req, Res]):
         try:
             answer, version = await future
         except UpstreamError as exc:
-            releases.record(self.upstream.name, exc.release)
+            releases.record(self.upstream, exc.release)
             raise
-        releases.record(self.upstream.name, version)  # in this request's own context
+        releases.record(self.upstream, version)  # in this request's own context
         return answer
 
     def _flush(self) -> None:
@@ -80,7 +74,7 @@ class Batcher(Generic[Req, Res]):
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
 
-    async def _send(self, items: list[tuple[Req, asyncio.Future[tuple[Res, str | None]]]]) -> None:
+    async def _send(self, items: list[tuple[Req, asyncio.Future[Answer[Res]]]]) -> None:
         try:
             if len(items) == 1 or not self.enabled:
                 await asyncio.gather(*(self._send_one(request, future) for request, future in items))
@@ -94,19 +88,17 @@ class Batcher(Generic[Req, Res]):
                 future.cancel()
             raise
 
-    async def _send_one(self, request: Req, future: asyncio.Future[tuple[Res, str | None]]) -> None:
+    async def _send_one(self, request: Req, future: asyncio.Future[Answer[Res]]) -> None:
         try:
-            answer = await self.upstream.call_with_release(getattr(self.upstream.stub, self.single), request)
+            answer = await self.single(request)
         except UpstreamError as exc:
             _settle(future, error=exc)
         else:
             _settle(future, answer)
 
-    async def _send_batch(self, items: list[tuple[Req, asyncio.Future[tuple[Res, str | None]]]]) -> None:
+    async def _send_batch(self, items: list[tuple[Req, asyncio.Future[Answer[Res]]]]) -> None:
         try:
-            reply, version = await self.upstream.call_with_release(
-                getattr(self.upstream.stub, self.batch), self.pack([request for request, _ in items])
-            )
+            results, version = await self.batch([request for request, _ in items])
         except UpstreamError as exc:
             if exc.code == grpc.StatusCode.UNIMPLEMENTED:
                 self.enabled = False
@@ -115,19 +107,17 @@ class Batcher(Generic[Req, Res]):
             for _, future in items:
                 _settle(future, error=exc.copy())
             return
-        results = list(reply.results)
         for index, (_, future) in enumerate(items):
             if index >= len(results):
                 message = f"answered {len(results)} of the {len(items)} items of a batch"
-                _settle(future, error=UpstreamError.of(self.upstream.name, grpc.StatusCode.INTERNAL, message))
-            elif results[index].WhichOneof("result") == "failure":
-                error = UpstreamError.from_failure(self.upstream.name, results[index].failure)
-                error.release = version
-                if self.upstream.metrics is not None:
-                    self.upstream.metrics.upstream_error(self.upstream.name, error.code.name)
-                _settle(future, error=error)
+                _settle(future, error=UpstreamError.of(self.upstream, grpc.StatusCode.INTERNAL, message))
+                continue
+            result = results[index]
+            if isinstance(result, UpstreamError):
+                result.release = version
+                _settle(future, error=result)
             else:
-                _settle(future, (getattr(results[index], self.field), version))
+                _settle(future, (result, version))
 
 
 def _settle(future: asyncio.Future[Any], answer: Any = None, error: Exception | None = None) -> None:

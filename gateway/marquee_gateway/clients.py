@@ -9,17 +9,16 @@ retryPolicy, nothing else is retried), and every call carries the configured dea
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from marquee.v1 import catalog_pb2, catalog_pb2_grpc, recommender_pb2, recommender_pb2_grpc
-from marquee_common.rpc import MAX_BATCH
+from marquee.v1 import catalog_pb2, catalog_pb2_grpc, recommender_pb2, recommender_pb2_grpc, release_pb2_grpc
 from marquee_gateway import releases
-from marquee_gateway.batching import Batcher
+from marquee_gateway.batching import MAX_BATCH, Batcher
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.errors import UpstreamError
 from marquee_gateway.metrics import Metrics
@@ -80,15 +79,16 @@ class HealthChecker(Protocol):
     def Check(self, request: health_pb2.HealthCheckRequest, timeout: float | None = None) -> Awaitable[Any]: ...
 
 
+class ReleaseAsker(Protocol):
+    def GetReleaseInfo(self, request: Any, timeout: float | None = None) -> Awaitable[Any]: ...
+
+
 class Upstream(Generic[S]):
-    """One upstream service: its stub, its health stub, its deadline.
+    """One upstream service: its stub, its ReleaseService and health stubs, its deadline.
 
     `call` is the only way routes reach an upstream, so every call gets the deadline and
     every failure becomes an `UpstreamError` (counted in the metrics).
     """
-
-    stub_class: Callable[[grpc.aio.Channel], Any]
-    """Makes this upstream's stub on a channel of its own (the release watcher asks each replica)."""
 
     def __init__(
         self,
@@ -96,6 +96,7 @@ class Upstream(Generic[S]):
         service: str,
         stub: S,
         health: HealthChecker,
+        release: ReleaseAsker,
         deadline_s: float,
         metrics: Metrics | None = None,
         channel: grpc.aio.Channel | None = None,
@@ -105,6 +106,7 @@ class Upstream(Generic[S]):
         self.service = service
         self.stub = stub
         self.health = health
+        self.release = release
         self.deadline_s = deadline_s
         self.metrics = metrics
         self.channel = channel
@@ -112,7 +114,7 @@ class Upstream(Generic[S]):
         self.on_release: Callable[[str, str | None], None] | None = None  # the release watcher's `seen`
 
     async def call(self, method: Callable[..., Awaitable[R]], request: Any) -> R:
-        """`await catalog.call(catalog.stub.GetMovie, pb.GetMovieRequest(movie_id=862))`."""
+        """`await catalog.call(catalog.stub.GetTitleVotes, pb.GetTitleVotesRequest(title="Toy Story"))`."""
         return (await self.call_with_release(method, request))[0]
 
     async def call_with_release(self, method: Callable[..., Awaitable[R]], request: Any) -> tuple[R, str | None]:
@@ -130,6 +132,13 @@ class Upstream(Generic[S]):
         version = releases.note(self.name, await metadata()) if metadata is not None else None
         self._seen(version)
         return reply, version
+
+    def failed_item(self, failure: Any) -> UpstreamError:
+        """One failed item of a Batch* call (a `Failure` message), counted as its own call's error."""
+        error = UpstreamError.from_failure(self.name, failure)
+        if self.metrics is not None:
+            self.metrics.upstream_error(self.name, error.code.name)
+        return error
 
     def _seen(self, version: str | None) -> None:
         if version and self.on_release is not None:
@@ -155,29 +164,45 @@ class Upstream(Generic[S]):
 class CatalogClient(Upstream[catalog_pb2_grpc.CatalogServiceStub]):
     """The catalog; `movies.call(GetMovieRequest)` gathers concurrent film requests into batches."""
 
-    stub_class = catalog_pb2_grpc.CatalogServiceStub
-
     def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.movies: Batcher[catalog_pb2.GetMovieRequest, catalog_pb2.Movie] = Batcher(
-            self, "GetMovie", "BatchGetMovies",
-            lambda requests: catalog_pb2.BatchGetMoviesRequest(movie_ids=[r.movie_id for r in requests]), "movie",
-            batch_size,
-        )  # fmt: skip
+            self.name, self._get_movie, self._batch_get_movies, batch_size
+        )
+
+    async def _get_movie(self, request: catalog_pb2.GetMovieRequest) -> tuple[catalog_pb2.Movie, str | None]:
+        reply, version = await self.call_with_release(self.stub.GetMovie, request)
+        return reply.movie, version
+
+    async def _batch_get_movies(self, requests: Sequence[catalog_pb2.GetMovieRequest]
+                                ) -> tuple[list[catalog_pb2.Movie | UpstreamError], str | None]:  # fmt: skip
+        batch = catalog_pb2.BatchGetMoviesRequest(movie_ids=[r.movie_id for r in requests])
+        reply, version = await self.call_with_release(self.stub.BatchGetMovies, batch)
+        return [r.movie if r.HasField("movie") else self.failed_item(r.failure) for r in reply.results], version
+
+
+Recommend = recommender_pb2.RecommendRequest
+Recommended = recommender_pb2.RecommendResponse
 
 
 class RecommenderClient(Upstream[recommender_pb2_grpc.RecommenderServiceStub]):
     """The recommender; `recommend.call(RecommendRequest)` gathers concurrent requests into batches."""
 
-    stub_class = recommender_pb2_grpc.RecommenderServiceStub
-
     def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.recommend: Batcher[recommender_pb2.RecommendRequest, recommender_pb2.RecommendResponse] = Batcher(
-            self, "Recommend", "BatchRecommend",
-            lambda requests: recommender_pb2.BatchRecommendRequest(requests=requests), "response",
-            batch_size,
-        )  # fmt: skip
+            self.name, self._recommend, self._batch_recommend, batch_size
+        )
+
+    async def _recommend(self, request: Recommend) -> tuple[Recommended, str | None]:
+        return await self.call_with_release(self.stub.Recommend, request)
+
+    async def _batch_recommend(
+        self, requests: Sequence[Recommend]
+    ) -> tuple[list[Recommended | UpstreamError], str | None]:
+        batch = recommender_pb2.BatchRecommendRequest(requests=requests)
+        reply, version = await self.call_with_release(self.stub.BatchRecommend, batch)
+        return [r.response if r.HasField("response") else self.failed_item(r.failure) for r in reply.results], version
 
 
 @dataclass
@@ -208,6 +233,7 @@ def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
             CATALOG_SERVICE,
             catalog_pb2_grpc.CatalogServiceStub(catalog),
             health_pb2_grpc.HealthStub(catalog),
+            release_pb2_grpc.ReleaseServiceStub(catalog),
             settings.deadline_s,
             metrics,
             catalog,
@@ -219,6 +245,7 @@ def connect(settings: GatewaySettings, metrics: Metrics) -> Upstreams:
             RECOMMENDER_SERVICE,
             recommender_pb2_grpc.RecommenderServiceStub(recommender),
             health_pb2_grpc.HealthStub(recommender),
+            release_pb2_grpc.ReleaseServiceStub(recommender),
             settings.deadline_s,
             metrics,
             recommender,

@@ -12,23 +12,25 @@ from typing import Any
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
+from marquee.v1 import shared_pb2
 
 Json = dict[str, Any]
 
 
-def enum_name(enum: Any, value: int) -> str:
-    """The enum value's name; its number as text for a value newer than this code."""
+def enum_name(enum: Any, value: int, prefix: str) -> str:
+    """The enum value's name without its type prefix (MATCH_KIND_EXACT -> EXACT), as HTTP shows it;
+    its number as text for a value newer than this code."""
     try:
-        return str(enum.Name(value))
+        return str(enum.Name(value)).removeprefix(prefix)
     except ValueError:
         return str(value)
 
 
-def movie_ref(m: pb.MovieRef) -> Json:
+def movie_ref(m: shared_pb2.MovieRef) -> Json:
     return {"id": m.id, "title": m.title, "year": m.year, "release_date": m.release_date}
 
 
-def movie_refs(ms: Iterable[pb.MovieRef]) -> list[Json]:
+def movie_refs(ms: Iterable[shared_pb2.MovieRef]) -> list[Json]:
     return [movie_ref(m) for m in ms]
 
 
@@ -49,7 +51,7 @@ def movie(m: pb.Movie) -> Json:
         "original_language": m.original_language,
         "budget": m.budget,
         "revenue": m.revenue,
-        "return": getattr(m, "return"),
+        "return": m.return_ratio,
         "popularity": m.popularity,
         "vote_average": m.vote_average,
         "vote_count": m.vote_count,
@@ -69,7 +71,7 @@ def search_page(r: pb.SearchMoviesResponse) -> Json:
         "hits": [
             {
                 "movie": movie_ref(h.movie),
-                "match": enum_name(pb.SearchHit.MatchKind, h.match),
+                "match": enum_name(pb.SearchHit.MatchKind, h.match, "MATCH_KIND_"),
                 "score": h.score,
                 "vote_count": h.vote_count,
             }
@@ -80,15 +82,15 @@ def search_page(r: pb.SearchMoviesResponse) -> Json:
     }
 
 
-def release_count(r: pb.ReleaseCountResponse) -> Json:
+def release_count(r: pb.CountReleasesByMonthResponse | pb.CountReleasesByWeekdayResponse) -> Json:
     return {"name": r.name, "number": r.number, "count": r.count}
 
 
-def title_score(r: pb.TitleScoreResponse) -> Json:
+def title_score(r: pb.GetTitleScoreResponse) -> Json:
     return {"movie": movie_ref(r.movie), "popularity": r.popularity, "same_title": movie_refs(r.same_title)}
 
 
-def title_votes(r: pb.TitleVotesResponse) -> Json:
+def title_votes(r: pb.GetTitleVotesResponse) -> Json:
     return {
         "movie": movie_ref(r.movie),
         "vote_count": r.vote_count,
@@ -98,7 +100,7 @@ def title_votes(r: pb.TitleVotesResponse) -> Json:
     }
 
 
-def title_runtime(r: pb.RuntimeResponse) -> Json:
+def title_runtime(r: pb.GetRuntimeResponse) -> Json:
     return {
         "movie": movie_ref(r.movie),
         "runtime": r.runtime if r.HasField("runtime") else None,
@@ -106,30 +108,28 @@ def title_runtime(r: pb.RuntimeResponse) -> Json:
     }
 
 
-def title_return(r: pb.MovieReturnResponse) -> Json:
+def title_return(r: pb.GetMovieReturnResponse) -> Json:
     return {
         "movie": movie_ref(r.movie),
         "budget": r.budget,
         "revenue": r.revenue,
-        "return": getattr(r, "return"),
+        "return": r.return_ratio,
         "same_title": movie_refs(r.same_title),
     }
 
 
-def actor(r: pb.ActorResponse) -> Json:
+def actor(r: pb.GetActorResponse) -> Json:
     return {
         "name": r.name,
         "person_ids": list(r.person_ids),
         "movie_count": r.movie_count,
         "total_return": r.total_return,
         "average_return": r.average_return,
-        "films": [
-            {"movie": movie_ref(f.movie), "character": f.character, "return": getattr(f, "return")} for f in r.films
-        ],
+        "films": [{"movie": movie_ref(f.movie), "character": f.character, "return": f.return_ratio} for f in r.films],
     }
 
 
-def director(r: pb.DirectorResponse) -> Json:
+def director(r: pb.GetDirectorResponse) -> Json:
     return {
         "name": r.name,
         "person_ids": list(r.person_ids),
@@ -140,7 +140,7 @@ def director(r: pb.DirectorResponse) -> Json:
                 "movie": movie_ref(f.movie),
                 "title": f.title,
                 "release_date": f.release_date,
-                "return": getattr(f, "return"),
+                "return": f.return_ratio,
                 "budget": f.budget,
                 "revenue": f.revenue,
                 "profit": f.profit,
@@ -150,7 +150,7 @@ def director(r: pb.DirectorResponse) -> Json:
     }
 
 
-def collection(r: pb.CollectionResponse) -> Json:
+def collection(r: pb.GetCollectionResponse) -> Json:
     return {
         "name": r.name,
         "collection_id": r.collection_id,
@@ -161,7 +161,7 @@ def collection(r: pb.CollectionResponse) -> Json:
     }
 
 
-def company(r: pb.CompanyResponse) -> Json:
+def company(r: pb.GetCompanyResponse) -> Json:
     return {
         "name": r.name,
         "company_ids": list(r.company_ids),
@@ -170,11 +170,11 @@ def company(r: pb.CompanyResponse) -> Json:
     }
 
 
-def country(r: pb.CountryResponse) -> Json:
+def country(r: pb.CountByCountryResponse) -> Json:
     return {"name": r.name, "iso_3166_1": r.iso_3166_1, "count": r.count}
 
 
-def language(r: pb.LanguageResponse) -> Json:
+def language(r: pb.CountByLanguageResponse) -> Json:
     return {"iso_639_1": r.iso_639_1, "name": r.name, "english_name": r.english_name, "count": r.count}
 
 
@@ -182,7 +182,7 @@ def recommendations(r: rpb.RecommendResponse) -> Json:
     seed = r.seed
     return {
         "seed": {
-            "kind": enum_name(rpb.ResolvedSeed.Kind, seed.kind),
+            "kind": enum_name(rpb.ResolvedSeed.Kind, seed.kind, "KIND_"),
             "movie": movie_ref(seed.movie) if seed.HasField("movie") else None,
             "same_title": movie_refs(seed.same_title),
             "text": seed.text,
@@ -193,7 +193,7 @@ def recommendations(r: rpb.RecommendResponse) -> Json:
                 "genres": list(rec.genres),
                 "score": rec.score,
                 "similarity": rec.similarity,
-                "reasons": [enum_name(rpb.Recommendation.Reason, reason) for reason in rec.reasons],
+                "reasons": [enum_name(rpb.Recommendation.Reason, reason, "REASON_") for reason in rec.reasons],
                 "shared_genres": list(rec.shared_genres),
             }
             for rec in r.recommendations
@@ -202,7 +202,7 @@ def recommendations(r: rpb.RecommendResponse) -> Json:
     }
 
 
-def model_info(r: rpb.ModelInfo) -> Json:
+def model_info(r: rpb.GetModelInfoResponse) -> Json:
     return {
         "release_version": r.release_version,
         "built_at": r.built_at,

@@ -15,7 +15,6 @@ NOT_FOUND; anything unexpected 500 INTERNAL, logged with its traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
@@ -25,10 +24,12 @@ import grpc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from google.protobuf.message import DecodeError
+from grpc_status import rpc_status
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from marquee_common.rpc import SUGGESTIONS_KEY
+from marquee.v1 import errors_pb2
 
 log = logging.getLogger("marquee.gateway")
 
@@ -156,14 +157,19 @@ class UpstreamError(GatewayError):
 
 
 def suggestions_of(exc: grpc.aio.AioRpcError) -> list[str]:
-    """The JSON list of close names a NOT_FOUND carries in its trailing metadata, if any."""
-    for key, value in exc.trailing_metadata() or ():
-        if key == SUGGESTIONS_KEY:
-            try:
-                decoded = json.loads(value)
-            except (ValueError, TypeError):
-                return []
-            return [str(s) for s in decoded] if isinstance(decoded, list) else []
+    """The close names a failed call carries in its `google.rpc.Status` details, if any
+    (a `marquee.v1.Suggestions` detail: proto/marquee/v1/errors.proto)."""
+    try:
+        status = rpc_status.from_call(exc)
+    except (ValueError, DecodeError):  # details unreadable or contradicting the call's status: not trusted
+        return []
+    if status is None:
+        return []
+    for detail in status.details:
+        if detail.Is(errors_pb2.Suggestions.DESCRIPTOR):
+            suggestions = errors_pb2.Suggestions()
+            detail.Unpack(suggestions)
+            return list(suggestions.names)
     return []
 
 

@@ -29,7 +29,7 @@ import grpc
 from google.protobuf.json_format import MessageToDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marquee.v1 import release_pb2
+from marquee.v1 import release_pb2, release_pb2_grpc
 
 if TYPE_CHECKING:
     from marquee_gateway.clients import Upstream
@@ -220,18 +220,16 @@ class ReleaseWatcher:
         replica = Replica(address or "(channel)")
         try:
             if address is None:
-                stub = upstream.stub
+                stub = upstream.release
             else:
                 channel = self._channels.get(address)
                 if channel is None:
                     channel = self._channels[address] = grpc.aio.insecure_channel(address)
-                stub = upstream.stub_class(channel)
+                stub = release_pb2_grpc.ReleaseServiceStub(channel)
             reply = await stub.GetReleaseInfo(release_pb2.GetReleaseInfoRequest(), timeout=self.deadline_s)
             replica.info = MessageToDict(reply)
         except grpc.aio.AioRpcError as exc:
             replica.error = f"{exc.code().name}: {exc.details()}"
-        except (AttributeError, TypeError) as exc:  # an upstream without GetReleaseInfo (an old build)
-            replica.error = f"no GetReleaseInfo: {exc}"
         return replica
 
     async def _resolve(self, target: str) -> list[str]:

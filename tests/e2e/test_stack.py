@@ -521,7 +521,7 @@ def test_a_grpc_client_gets_the_same_film_and_recommendations_from_the_services(
     api: httpx.Client, catalog_process: RunningService, recommender_process: RunningService
 ) -> None:
     with grpc.insecure_channel(catalog_process.target) as channel:
-        movie = catalog_pb2_grpc.CatalogServiceStub(channel).GetMovie(catalog_pb2.GetMovieRequest(movie_id=1))
+        movie = catalog_pb2_grpc.CatalogServiceStub(channel).GetMovie(catalog_pb2.GetMovieRequest(movie_id=1)).movie
     with grpc.insecure_channel(recommender_process.target) as channel:
         stub = recommender_pb2_grpc.RecommenderServiceStub(channel)
         similar = stub.Recommend(recommender_pb2.RecommendRequest(movie_id=1, limit=5))

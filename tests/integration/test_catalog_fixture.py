@@ -3,7 +3,6 @@ fixture; expected values are in tests/fixtures/EXPECTED.md, worked out by hand."
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import grpc
@@ -12,6 +11,7 @@ import pytest
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc
 from tests.conftest import RunningService
+from tests.status_details import details
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def _error(call: object) -> grpc.RpcError:
     ],
 )
 def test_releases_are_counted_by_month_in_any_accepted_spelling(catalog, month: str, name: str, count: int) -> None:
-    reply = catalog.CountReleasesByMonth(pb.MonthRequest(month=month))
+    reply = catalog.CountReleasesByMonth(pb.CountReleasesByMonthRequest(month=month))
     assert (reply.name, reply.count) == (name, count)
 
 
@@ -56,15 +56,15 @@ def test_releases_are_counted_by_month_in_any_accepted_spelling(catalog, month: 
     ],
 )
 def test_releases_are_counted_by_weekday_with_or_without_accents(catalog, day: str, name: str, count: int) -> None:
-    reply = catalog.CountReleasesByWeekday(pb.WeekdayRequest(day=day))
+    reply = catalog.CountReleasesByWeekday(pb.CountReleasesByWeekdayRequest(day=day))
     assert (reply.name, reply.count) == (name, count)
 
 
 def test_an_unknown_month_is_invalid_and_the_message_lists_the_accepted_values(catalog) -> None:
-    err = _error(lambda: catalog.CountReleasesByMonth(pb.MonthRequest(month="brumaire")))
+    err = _error(lambda: catalog.CountReleasesByMonth(pb.CountReleasesByMonthRequest(month="brumaire")))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "enero" in err.details() and "diciembre" in err.details()
-    assert _error(lambda: catalog.CountReleasesByMonth(pb.MonthRequest(month="13"))).code() == (
+    assert _error(lambda: catalog.CountReleasesByMonth(pb.CountReleasesByMonthRequest(month="13"))).code() == (
         grpc.StatusCode.INVALID_ARGUMENT
     )
 
@@ -76,7 +76,7 @@ def test_an_unknown_month_is_invalid_and_the_message_lists_the_accepted_values(c
      ("12", "diciembre", 1)],
 )  # fmt: skip
 def test_months_are_counted_by_abbreviation_or_plain_number(catalog, month: str, name: str, count: int) -> None:
-    reply = catalog.CountReleasesByMonth(pb.MonthRequest(month=month))
+    reply = catalog.CountReleasesByMonth(pb.CountReleasesByMonthRequest(month=month))
     assert (reply.name, reply.count) == (name, count)
 
 
@@ -87,9 +87,9 @@ NOT_MONTHS = ["-1", "-12", "1-", "+3", "３", "٣", "0", "00", "13", "009", "1.0
 
 @pytest.mark.parametrize("month", NOT_MONTHS)
 def test_a_month_that_is_not_a_plain_number_1_to_12_or_a_name_is_invalid_with_suggestions(catalog, month: str) -> None:
-    err = _error(lambda: catalog.CountReleasesByMonth(pb.MonthRequest(month=month)))
+    err = _error(lambda: catalog.CountReleasesByMonth(pb.CountReleasesByMonthRequest(month=month)))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, month
-    assert json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])[:2] == ["enero", "febrero"]
+    assert details(err).suggestions[:2] == ["enero", "febrero"]
 
 
 @pytest.mark.parametrize(
@@ -100,73 +100,70 @@ def test_a_month_that_is_not_a_plain_number_1_to_12_or_a_name_is_invalid_with_su
 def test_weekdays_are_counted_by_iso_number_monday_first_or_abbreviation(
     catalog, day: str, name: str, count: int
 ) -> None:
-    reply = catalog.CountReleasesByWeekday(pb.WeekdayRequest(day=day))
+    reply = catalog.CountReleasesByWeekday(pb.CountReleasesByWeekdayRequest(day=day))
     assert (reply.name, reply.count) == (name, count)
 
 
 @pytest.mark.parametrize("day", ["0", "8", "-1", "+1", "１", "1-", "lunes ", "lunes.", "brumaire"])
 def test_a_weekday_that_is_not_a_plain_number_1_to_7_or_a_name_is_invalid_with_suggestions(catalog, day: str) -> None:
-    err = _error(lambda: catalog.CountReleasesByWeekday(pb.WeekdayRequest(day=day)))
+    err = _error(lambda: catalog.CountReleasesByWeekday(pb.CountReleasesByWeekdayRequest(day=day)))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, day
-    assert json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])[:2] == ["lunes", "martes"]
+    assert details(err).suggestions[:2] == ["lunes", "martes"]
 
 
 def test_a_shared_title_answers_with_the_most_voted_film_and_names_the_others(catalog) -> None:
-    reply = catalog.GetTitleScore(pb.TitleRequest(title="twin"))
+    reply = catalog.GetTitleScore(pb.GetTitleScoreRequest(title="twin"))
     assert (reply.movie.id, reply.movie.year, reply.popularity) == (5, 2010, 2.0)
     assert [(m.id, m.year) for m in reply.same_title] == [(4, 1990)]
 
 
 def test_year_picks_one_of_the_films_sharing_a_title(catalog) -> None:
-    reply = catalog.GetRuntime(pb.TitleRequest(title="Twin", year=1990))
+    reply = catalog.GetRuntime(pb.GetRuntimeRequest(title="Twin", year=1990))
     assert reply.movie.id == 4 and not reply.HasField("runtime")
-    assert catalog.GetRuntime(pb.TitleRequest(title="TWIN")).runtime == 120.0
-    err = _error(lambda: catalog.GetRuntime(pb.TitleRequest(title="Twin", year=1999)))
+    assert catalog.GetRuntime(pb.GetRuntimeRequest(title="TWIN")).runtime == 120.0
+    err = _error(lambda: catalog.GetRuntime(pb.GetRuntimeRequest(title="Twin", year=1999)))
     assert err.code() == grpc.StatusCode.NOT_FOUND and "1990" in err.details() and "2010" in err.details()
 
 
 def test_title_votes_are_returned_with_the_2000_vote_flag(catalog) -> None:
-    alpha = catalog.GetTitleVotes(pb.TitleRequest(title="alpha"))
+    alpha = catalog.GetTitleVotes(pb.GetTitleVotesRequest(title="alpha"))
     assert (alpha.vote_count, alpha.vote_average, alpha.reaches_2000_votes) == (2500, 7.0, True)
-    sequel = catalog.GetTitleVotes(pb.TitleRequest(title="Alpha II"))
+    sequel = catalog.GetTitleVotes(pb.GetTitleVotesRequest(title="Alpha II"))
     assert (sequel.vote_count, sequel.vote_average, sequel.reaches_2000_votes) == (1500, 6.0, False)
 
 
 def test_titles_match_without_accents_or_punctuation(catalog) -> None:
-    reply = catalog.GetMovieReturn(pb.TitleRequest(title="le cafe"))
-    assert (reply.movie.id, reply.budget, reply.revenue, getattr(reply, "return")) == (3, 0, 1000, 0.0)
-    assert getattr(catalog.GetMovieReturn(pb.TitleRequest(title="Alpha")), "return") == 3.0
+    reply = catalog.GetMovieReturn(pb.GetMovieReturnRequest(title="le cafe"))
+    assert (reply.movie.id, reply.budget, reply.revenue, reply.return_ratio) == (3, 0, 1000, 0.0)
+    assert catalog.GetMovieReturn(pb.GetMovieReturnRequest(title="Alpha")).return_ratio == 3.0
 
 
 def test_an_unknown_title_is_not_found_with_suggestions(catalog) -> None:
-    err = _error(lambda: catalog.GetTitleScore(pb.TitleRequest(title="Alpah")))
+    err = _error(lambda: catalog.GetTitleScore(pb.GetTitleScoreRequest(title="Alpah")))
     assert err.code() == grpc.StatusCode.NOT_FOUND
     assert "Alpha" in err.details()
-    trailing = dict(err.trailing_metadata())
-    assert "Alpha" in json.loads(trailing["marquee-suggestions-bin"])
+    assert "Alpha" in details(err).suggestions
 
 
 @pytest.mark.parametrize("title", ["", "   ", "x" * 201])
 def test_empty_or_overlong_titles_are_invalid(catalog, title: str) -> None:
-    assert _error(lambda: catalog.GetTitleVotes(pb.TitleRequest(title=title))).code() == (
+    assert _error(lambda: catalog.GetTitleVotes(pb.GetTitleVotesRequest(title=title))).code() == (
         grpc.StatusCode.INVALID_ARGUMENT
     )
 
 
 def test_an_actor_return_leaves_out_the_films_they_directed(catalog) -> None:
-    ann = catalog.GetActor(pb.NameRequest(name="Ann Lee"))
+    ann = catalog.GetActor(pb.GetActorRequest(name="Ann Lee"))
     assert (ann.movie_count, ann.total_return, ann.average_return) == (2, 3.5, 1.75)
     assert [f.movie.id for f in ann.films] == [1, 2]
-    bob = catalog.GetActor(pb.NameRequest(name="bob o neil"))
+    bob = catalog.GetActor(pb.GetActorRequest(name="bob o neil"))
     assert (bob.name, bob.movie_count, bob.total_return, bob.average_return) == ("Bob O'Neil", 3, 3.0, 1.0)
 
 
 def test_a_director_lists_each_film_with_return_budget_revenue_and_profit(catalog) -> None:
-    carl = catalog.GetDirector(pb.NameRequest(name="carl diaz"))
+    carl = catalog.GetDirector(pb.GetDirectorRequest(name="carl diaz"))
     assert (carl.name, carl.total_return, carl.movie_count) == ("Carl Díaz", 3.5, 3)
-    films = [
-        (f.movie.id, f.title, f.release_date, getattr(f, "return"), f.budget, f.revenue, f.profit) for f in carl.films
-    ]
+    films = [(f.movie.id, f.title, f.release_date, f.return_ratio, f.budget, f.revenue, f.profit) for f in carl.films]
     assert films == [
         (1, "Alpha", "2000-01-03", 3.0, 100, 300, 200),
         (2, "Alpha II", "2002-02-05", 0.5, 200, 100, -100),
@@ -176,7 +173,7 @@ def test_a_director_lists_each_film_with_return_budget_revenue_and_profit(catalo
 
 def test_a_collection_matches_with_or_without_the_word_collection(catalog) -> None:
     for name in ("Alpha", "alpha collection", "ALPHA COLLECTION"):
-        reply = catalog.GetCollection(pb.NameRequest(name=name))
+        reply = catalog.GetCollection(pb.GetCollectionRequest(name=name))
         assert (reply.name, reply.movie_count, reply.total_revenue, reply.average_revenue) == (
             "Alpha Collection",
             2,
@@ -187,9 +184,9 @@ def test_a_collection_matches_with_or_without_the_word_collection(catalog) -> No
 
 
 def test_a_company_counts_its_films_and_sums_their_revenue(catalog) -> None:
-    acme = catalog.GetCompany(pb.NameRequest(name="acme films"))
+    acme = catalog.GetCompany(pb.GetCompanyRequest(name="acme films"))
     assert (acme.name, acme.movie_count, acme.total_revenue) == ("Acme Films", 5, 500)
-    atelier = catalog.GetCompany(pb.NameRequest(name="L'Atelier"))
+    atelier = catalog.GetCompany(pb.GetCompanyRequest(name="L'Atelier"))
     assert (atelier.movie_count, atelier.total_revenue) == (1, 1000)
 
 
@@ -198,7 +195,7 @@ def test_a_company_counts_its_films_and_sums_their_revenue(catalog) -> None:
     [("US", "US", 5), ("united states of america", "US", 5), ("fr", "FR", 1), ("Spain", "ES", 1)],
 )
 def test_countries_match_by_name_or_iso_code(catalog, country: str, code: str, count: int) -> None:
-    reply = catalog.CountByCountry(pb.CountryRequest(country=country))
+    reply = catalog.CountByCountry(pb.CountByCountryRequest(country=country))
     assert (reply.iso_3166_1, reply.count) == (code, count)
 
 
@@ -216,19 +213,19 @@ def test_countries_match_by_name_or_iso_code(catalog, country: str, code: str, c
     ],
 )
 def test_languages_match_by_code_data_name_or_english_name(catalog, language: str, code: str, count: int) -> None:
-    reply = catalog.CountByLanguage(pb.LanguageRequest(language=language))
+    reply = catalog.CountByLanguage(pb.CountByLanguageRequest(language=language))
     assert (reply.iso_639_1, reply.count) == (code, count)
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.GetActor(pb.NameRequest(name="Nobody Atall")),
-        lambda c: c.GetDirector(pb.NameRequest(name="Zed")),
-        lambda c: c.GetCollection(pb.NameRequest(name="Omega Saga")),
-        lambda c: c.GetCompany(pb.NameRequest(name="Q")),
-        lambda c: c.CountByCountry(pb.CountryRequest(country="Atlantis")),
-        lambda c: c.CountByLanguage(pb.LanguageRequest(language="Klingon")),
+        lambda c: c.GetActor(pb.GetActorRequest(name="Nobody Atall")),
+        lambda c: c.GetDirector(pb.GetDirectorRequest(name="Zed")),
+        lambda c: c.GetCollection(pb.GetCollectionRequest(name="Omega Saga")),
+        lambda c: c.GetCompany(pb.GetCompanyRequest(name="Q")),
+        lambda c: c.CountByCountry(pb.CountByCountryRequest(country="Atlantis")),
+        lambda c: c.CountByLanguage(pb.CountByLanguageRequest(language="Klingon")),
     ],
 )
 def test_unknown_names_are_not_found(catalog, call) -> None:
@@ -238,13 +235,13 @@ def test_unknown_names_are_not_found(catalog, call) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.GetTitleVotes(pb.TitleRequest(title="!!!")),
-        lambda c: c.GetActor(pb.NameRequest(name="©")),
-        lambda c: c.GetDirector(pb.NameRequest(name="-")),
-        lambda c: c.GetCollection(pb.NameRequest(name="...")),
-        lambda c: c.GetCompany(pb.NameRequest(name="&")),
-        lambda c: c.CountByCountry(pb.CountryRequest(country="\u200b")),
-        lambda c: c.CountByLanguage(pb.LanguageRequest(language="¿?")),
+        lambda c: c.GetTitleVotes(pb.GetTitleVotesRequest(title="!!!")),
+        lambda c: c.GetActor(pb.GetActorRequest(name="©")),
+        lambda c: c.GetDirector(pb.GetDirectorRequest(name="-")),
+        lambda c: c.GetCollection(pb.GetCollectionRequest(name="...")),
+        lambda c: c.GetCompany(pb.GetCompanyRequest(name="&")),
+        lambda c: c.CountByCountry(pb.CountByCountryRequest(country="\u200b")),
+        lambda c: c.CountByLanguage(pb.CountByLanguageRequest(language="¿?")),
     ],
 )
 def test_a_name_without_letters_or_digits_matches_nothing(catalog, call) -> None:
@@ -258,9 +255,9 @@ def test_a_search_without_letters_or_digits_finds_nothing(catalog) -> None:
 
 
 def test_get_movie_returns_the_whole_film(catalog) -> None:
-    movie = catalog.GetMovie(pb.GetMovieRequest(movie_id=1))
+    movie = catalog.GetMovie(pb.GetMovieRequest(movie_id=1)).movie
     assert (movie.title, movie.year, movie.release_date, movie.runtime) == ("Alpha", 2000, "2000-01-03", 100.0)
-    assert (movie.budget, movie.revenue, getattr(movie, "return")) == (100, 300, 3.0)
+    assert (movie.budget, movie.revenue, movie.return_ratio) == (100, 300, 3.0)
     assert list(movie.genres) == ["Drama"] and movie.collection.name == "Alpha Collection"
     assert [c.name for c in movie.companies] == ["Acme Films"]
     assert [(c.iso_3166_1, c.name) for c in movie.countries] == [("US", "United States of America")]
@@ -279,7 +276,7 @@ def test_a_batch_answers_each_film_as_get_movie_would_in_the_order_asked(catalog
     kinds = [r.WhichOneof("result") for r in reply.results]
     assert kinds == ["movie", "movie", "failure", "failure", "movie"]
     assert [reply.results[i].movie for i in (0, 1, 4)] == [
-        catalog.GetMovie(pb.GetMovieRequest(movie_id=m)) for m in (5, 1, 1)
+        catalog.GetMovie(pb.GetMovieRequest(movie_id=m)).movie for m in (5, 1, 1)
     ]
     assert (reply.results[1].movie.title, reply.results[0].movie.year) == ("Alpha", 2010)
     for index, movie_id, code in ((2, 6, "NOT_FOUND"), (3, -3, "INVALID_ARGUMENT")):
@@ -298,14 +295,34 @@ def test_a_batch_of_no_film_or_more_than_100_is_invalid(catalog, size: int) -> N
 def test_search_ranks_exact_then_prefix_then_fuzzy_and_pages(catalog) -> None:
     first = catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_size=1))
     assert first.total_size == 2
-    assert [(h.movie.id, h.match) for h in first.hits] == [(1, pb.SearchHit.EXACT)]
+    assert [(h.movie.id, h.match) for h in first.hits] == [(1, pb.SearchHit.MATCH_KIND_EXACT)]
     second = catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_size=1, page_token=first.next_page_token))
-    assert [(h.movie.id, h.match) for h in second.hits] == [(2, pb.SearchHit.PREFIX)]
+    assert [(h.movie.id, h.match) for h in second.hits] == [(2, pb.SearchHit.MATCH_KIND_PREFIX)]
     assert second.next_page_token == ""
     fuzzy = catalog.SearchMovies(pb.SearchMoviesRequest(query="epsilom"))
-    assert [(h.movie.id, h.match) for h in fuzzy.hits] == [(12, pb.SearchHit.FUZZY)]
+    assert [(h.movie.id, h.match) for h in fuzzy.hits] == [(12, pb.SearchHit.MATCH_KIND_FUZZY)]
     by_year = catalog.SearchMovies(pb.SearchMoviesRequest(query="twin", year=1990))
     assert [h.movie.id for h in by_year.hits] == [4]
+
+
+def test_a_page_token_serves_only_the_query_and_year_it_came_from(catalog) -> None:
+    first = catalog.SearchMovies(pb.SearchMoviesRequest(query="alpha", page_size=1))
+    # the page size may change between pages (AIP-158); the query may be respelled to the same words
+    again = catalog.SearchMovies(pb.SearchMoviesRequest(query="ALPHA ", page_size=5, page_token=first.next_page_token))
+    assert [h.movie.id for h in again.hits] == [2]
+    for other in (pb.SearchMoviesRequest(query="twin", page_token=first.next_page_token),
+                  pb.SearchMoviesRequest(query="alpha", year=2000, page_token=first.next_page_token)):  # fmt: skip
+        err = _error(lambda request=other: catalog.SearchMovies(request))
+        assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "page_token belongs to another query" in err.details()
+        assert details(err).reason == "INVALID_QUERY"
+
+
+def test_errors_carry_google_rpc_status_details_naming_the_error(catalog) -> None:
+    missing = details(_error(lambda: catalog.GetMovie(pb.GetMovieRequest(movie_id=6))))
+    assert (missing.reason, missing.domain, missing.suggestions) == ("NOT_FOUND", "marquee.v1", [])
+    invalid = details(_error(lambda: catalog.GetActor(pb.GetActorRequest(name=""))))
+    assert (invalid.reason, invalid.domain) == ("INVALID_QUERY", "marquee.v1")
 
 
 def test_search_rejects_a_forged_page_token_and_a_huge_page(catalog) -> None:

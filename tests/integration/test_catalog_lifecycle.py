@@ -36,9 +36,9 @@ def test_reflection_lists_the_catalog_and_health_services(catalog_process: Runni
 def test_each_call_is_logged_as_one_json_line_with_method_code_and_duration(catalog_process: RunningService) -> None:
     with grpc.insecure_channel(catalog_process.target) as channel:
         stub = catalog_pb2_grpc.CatalogServiceStub(channel)
-        stub.CountReleasesByWeekday(pb.WeekdayRequest(day="domingo"))
+        stub.CountReleasesByWeekday(pb.CountReleasesByWeekdayRequest(day="domingo"))
         with pytest.raises(grpc.RpcError):
-            stub.GetCompany(pb.NameRequest(name="No Such Company Ltd"))
+            stub.GetCompany(pb.GetCompanyRequest(name="No Such Company Ltd"))
     wanted = [("CountReleasesByWeekday", "OK"), ("GetCompany", "NOT_FOUND")]
     deadline = time.monotonic() + 5
     while True:  # the log is written by another process: give it a moment
@@ -104,7 +104,7 @@ def test_health_is_not_serving_and_calls_are_unavailable_until_the_release_is_lo
                 loaded.set()
                 await loading
                 assert (await check(request)).status == health_pb2.HealthCheckResponse.SERVING
-                assert (await catalog.GetMovie(pb.GetMovieRequest(movie_id=1))).title == "Alpha"
+                assert (await catalog.GetMovie(pb.GetMovieRequest(movie_id=1))).movie.title == "Alpha"
         finally:
             loaded.set()
             await server.stop(0)

@@ -14,6 +14,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc
 from tests.conftest import RunningService
+from tests.status_details import details
 
 Reason = pb.Recommendation.Reason
 
@@ -36,10 +37,12 @@ def _error(call) -> grpc.RpcError:
 
 def test_a_sequel_in_the_same_collection_by_the_same_director_comes_first(recommender) -> None:
     reply = recommender.Recommend(pb.RecommendRequest(movie_id=1))
-    assert reply.seed.movie.title == "Alpha" and reply.seed.kind == pb.ResolvedSeed.MOVIE_ID
+    assert reply.seed.movie.title == "Alpha" and reply.seed.kind == pb.ResolvedSeed.KIND_MOVIE_ID
     first = reply.recommendations[0]
     assert first.movie.id == 2
-    assert {Reason.SAME_COLLECTION, Reason.SAME_DIRECTOR, Reason.SHARED_GENRES} <= set(first.reasons)
+    assert {Reason.REASON_SAME_COLLECTION, Reason.REASON_SAME_DIRECTOR, Reason.REASON_SHARED_GENRES} <= set(
+        first.reasons
+    )
     assert list(first.shared_genres) == ["Drama"]
 
 
@@ -84,14 +87,14 @@ def test_a_title_seed_is_resolved_like_the_catalog_does(recommender) -> None:
 
 def test_free_text_finds_films_by_their_words(recommender) -> None:
     reply = recommender.Recommend(pb.RecommendRequest(text="the alpha"))
-    assert reply.seed.kind == pb.ResolvedSeed.TEXT and reply.seed.text == "the alpha"
+    assert reply.seed.kind == pb.ResolvedSeed.KIND_TEXT and reply.seed.text == "the alpha"
     assert set(_ids(reply)[:2]) == {1, 2}  # the two films whose titles say alpha
 
 
 def test_an_unknown_title_is_not_found_with_suggestions(recommender) -> None:
     err = _error(lambda: recommender.Recommend(pb.RecommendRequest(title=pb.TitleSeed(title="Alpah"))))
     assert err.code() == grpc.StatusCode.NOT_FOUND
-    assert "Alpha" in json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])
+    assert "Alpha" in details(err).suggestions
 
 
 def test_a_batch_answers_each_request_as_recommend_would_suggestions_included(recommender) -> None:
@@ -141,7 +144,7 @@ def test_an_unknown_genre_is_not_found_and_names_the_close_ones(recommender) -> 
     err = _error(lambda: recommender.Recommend(request))
     assert err.code() == grpc.StatusCode.NOT_FOUND
     assert "Comedi" in err.details() and "Comedy" in err.details()
-    assert json.loads(dict(err.trailing_metadata())["marquee-suggestions-bin"])[0] == "Comedy"
+    assert details(err).suggestions[0] == "Comedy"
 
 
 def test_model_info_describes_the_served_model(recommender, fixture_data_dir: Path) -> None:

@@ -16,7 +16,14 @@ import grpc
 import numpy as np
 import pytest
 
-from marquee.v1 import catalog_pb2, catalog_pb2_grpc, recommender_pb2, recommender_pb2_grpc, release_pb2
+from marquee.v1 import (
+    catalog_pb2,
+    catalog_pb2_grpc,
+    recommender_pb2,
+    recommender_pb2_grpc,
+    release_pb2,
+    release_pb2_grpc,
+)
 from marquee_common.release import sha256_file
 from marquee_etl.release import point_current
 from tests.conftest import ENV_PREFIXES, RunningService, free_port
@@ -175,11 +182,9 @@ def test_current_pointing_nowhere_stops_the_start_with_one_line(service: str, tm
     )
 
 
-def release_info(target: str, service: str) -> release_pb2.ReleaseInfo:
+def release_info(target: str, service: str) -> release_pb2.GetReleaseInfoResponse:
     with grpc.insecure_channel(target) as channel:
-        if service == "catalog":
-            return catalog_pb2_grpc.CatalogServiceStub(channel).GetReleaseInfo(release_pb2.GetReleaseInfoRequest())
-        return recommender_pb2_grpc.RecommenderServiceStub(channel).GetReleaseInfo(release_pb2.GetReleaseInfoRequest())
+        return release_pb2_grpc.ReleaseServiceStub(channel).GetReleaseInfo(release_pb2.GetReleaseInfoRequest())
 
 
 def answer(target: str, service: str) -> tuple[str, object]:

@@ -17,11 +17,11 @@ from marquee.v1 import recommender_pb2 as rpb
 from marquee_gateway.clients import CATALOG_SERVICE, RECOMMENDER_SERVICE, CatalogClient, RecommenderClient
 from marquee_gateway.errors import UpstreamError
 from marquee_gateway.metrics import Metrics
-from marquee_gateway.testing import FakeCatalog, FakeHealth, FakeRecommender
+from tests.unit.gateway_fakes import FakeCatalog, FakeHealth, FakeRecommender
 
 
 def catalog(fake: FakeCatalog, batch_size: int = 100) -> CatalogClient:
-    return CatalogClient("catalog", CATALOG_SERVICE, fake, FakeHealth(), 2.0, Metrics(), batch_size=batch_size)  # type: ignore[arg-type]
+    return CatalogClient("catalog", CATALOG_SERVICE, fake, FakeHealth(), fake, 2.0, Metrics(), batch_size=batch_size)  # type: ignore[arg-type]
 
 
 def methods(fake: Any) -> list[str]:
@@ -73,7 +73,7 @@ def test_one_failing_item_fails_only_its_own_request_with_the_error_its_call_wou
 
 def test_suggestions_of_a_failing_item_reach_its_request() -> None:
     fake = FakeRecommender()
-    client = RecommenderClient("recommender", RECOMMENDER_SERVICE, fake, FakeHealth(), 2.0, Metrics())  # type: ignore[arg-type]
+    client = RecommenderClient("recommender", RECOMMENDER_SERVICE, fake, FakeHealth(), fake, 2.0, Metrics())  # type: ignore[arg-type]
     requests = [rpb.RecommendRequest(title=rpb.TitleSeed(title=t), limit=2) for t in ("Toy Story", "Toy Stroy")]
     good, bad = run(outcomes([client.recommend.call(r) for r in requests]))
     assert methods(fake) == ["BatchRecommend"]

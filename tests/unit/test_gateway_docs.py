@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from marquee_gateway.testing import Fakes, gateway_client
+from tests.unit.gateway_fakes import Fakes, gateway_client
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
-from marquee_common.rpc import GRPC_CODE, SUGGESTIONS_KEY
+from marquee_common.rpc import GRPC_CODE
 from marquee_gateway.errors import FALLBACK_STATUS, HTTP_STATUS, UpstreamError, http_status
-from marquee_gateway.testing import Fakes, rpc_error
+from tests.unit.gateway_fakes import Fakes, rpc_error
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -56,11 +56,21 @@ def test_an_upstream_not_found_keeps_the_service_message_and_its_suggestions() -
     )
 
 
-def test_a_malformed_suggestions_trailer_is_ignored() -> None:
+@pytest.mark.parametrize(
+    "details",
+    [
+        b"\xff\xff not a status",
+        # a well-formed status whose code contradicts the call's (INVALID_ARGUMENT, not NOT_FOUND)
+        rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "nothing", ["Alpha"]).trailing_metadata()[
+            "grpc-status-details-bin"
+        ],
+    ],
+)
+def test_status_details_that_cannot_be_trusted_are_ignored(details: bytes) -> None:
     exc = grpc.aio.AioRpcError(
         grpc.StatusCode.NOT_FOUND,
         grpc.aio.Metadata(),
-        grpc.aio.Metadata((SUGGESTIONS_KEY, b"{not json")),
+        grpc.aio.Metadata(("grpc-status-details-bin", details)),
         "nothing",
     )
     assert UpstreamError.from_rpc("catalog", exc).suggestions == []

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from marquee_gateway.testing import Fakes
+from tests.unit.gateway_fakes import Fakes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

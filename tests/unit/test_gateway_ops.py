@@ -14,7 +14,7 @@ import pytest
 from marquee_gateway.cache import Entry, ResponseCache
 from marquee_gateway.clients import channel_options, service_config
 from marquee_gateway.config import GatewaySettings
-from marquee_gateway.testing import Fakes, gateway_client, http_client
+from tests.unit.gateway_fakes import Fakes, gateway_client, http_client
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

@@ -9,7 +9,7 @@ import pytest
 
 from marquee_common.calendar_names import MONTH, WEEKDAY
 from marquee_common.validation import NON_BLANK_PATTERN
-from marquee_gateway.testing import Fakes
+from tests.unit.gateway_fakes import Fakes
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient

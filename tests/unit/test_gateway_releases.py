@@ -22,8 +22,8 @@ class Replica:
         self.version = version
         self.loaded_at = loaded_at
 
-    async def GetReleaseInfo(self, request: Any, timeout: float | None = None) -> release_pb2.ReleaseInfo:
-        return release_pb2.ReleaseInfo(version=self.version, loaded_at=self.loaded_at)
+    async def GetReleaseInfo(self, request: Any, timeout: float | None = None) -> release_pb2.GetReleaseInfoResponse:
+        return release_pb2.GetReleaseInfoResponse(version=self.version, loaded_at=self.loaded_at)
 
 
 class Upstream:

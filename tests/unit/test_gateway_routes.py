@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from marquee.v1 import catalog_pb2 as pb
-from marquee.v1 import recommender_pb2 as rpb
-from marquee_gateway.testing import Fakes, gateway_client
+from tests.unit.gateway_fakes import Fakes, gateway_client
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -22,7 +20,7 @@ def client(fakes: Fakes) -> Iterator[TestClient]:
         yield client
 
 
-def last_request(fakes: Fakes, method: str) -> pb.TitleRequest | rpb.RecommendRequest | object:
+def last_request(fakes: Fakes, method: str) -> object:
     calls = [c for c in fakes.catalog.calls + fakes.recommender.calls if c[0] == method]
     assert calls, f"{method} was not called"
     return calls[-1][1]

@@ -6,7 +6,7 @@ Text parameters take the rest of the path (`{name:text}`, routes/params.py), so 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path
 
@@ -23,14 +23,13 @@ router = APIRouter(prefix="/v1", dependencies=[SingleValues])
 Month = Annotated[MonthName, Path(description=MONTH.rule, examples=["setiembre"])]
 Day = Annotated[WeekdayName, Path(description=WEEKDAY.rule, examples=["sábado"])]
 LOOSE = f"case, accents and punctuation do not matter; {TEXT_RULE}"
+T = TypeVar("T", pb.GetTitleScoreRequest, pb.GetTitleVotesRequest, pb.GetRuntimeRequest, pb.GetMovieReturnRequest)
 Title = Annotated[Text, Path(description=f"the whole title; {LOOSE}", examples=["Toy Story"])]
 
 
-def title_request(title: str, year: int | None) -> pb.TitleRequest:
-    request = pb.TitleRequest(title=title)
-    if year is not None:
-        request.year = year
-    return request
+def title_request(kind: type[T], title: str, year: int | None) -> T:
+    """A title-keyed request (GetTitleScoreRequest, ...): the year only when one is asked for."""
+    return kind(title=title) if year is None else kind(title=title, year=year)
 
 
 @router.get(
@@ -42,7 +41,9 @@ def title_request(title: str, year: int | None) -> pb.TitleRequest:
 @json_answer
 async def releases_by_month(month: Month, catalog: Catalog) -> Any:
     """How many films were released in a month, all years together."""
-    return convert.release_count(await catalog.call(catalog.stub.CountReleasesByMonth, pb.MonthRequest(month=month)))
+    return convert.release_count(
+        await catalog.call(catalog.stub.CountReleasesByMonth, pb.CountReleasesByMonthRequest(month=month))
+    )
 
 
 @router.get(
@@ -54,7 +55,9 @@ async def releases_by_month(month: Month, catalog: Catalog) -> Any:
 @json_answer
 async def releases_by_weekday(day: Day, catalog: Catalog) -> Any:
     """How many films were released on a weekday, all years together."""
-    return convert.release_count(await catalog.call(catalog.stub.CountReleasesByWeekday, pb.WeekdayRequest(day=day)))
+    return convert.release_count(
+        await catalog.call(catalog.stub.CountReleasesByWeekday, pb.CountReleasesByWeekdayRequest(day=day))
+    )
 
 
 @router.get(
@@ -63,7 +66,9 @@ async def releases_by_weekday(day: Day, catalog: Catalog) -> Any:
 @json_answer
 async def title_score(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's popularity score, by title."""
-    return convert.title_score(await catalog.call(catalog.stub.GetTitleScore, title_request(title, year)))
+    return convert.title_score(
+        await catalog.call(catalog.stub.GetTitleScore, title_request(pb.GetTitleScoreRequest, title, year))
+    )
 
 
 @router.get(
@@ -72,7 +77,9 @@ async def title_score(title: Title, catalog: Catalog, year: Year = None) -> Any:
 @json_answer
 async def title_votes(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's vote count and average, and whether it reaches 2000 votes."""
-    return convert.title_votes(await catalog.call(catalog.stub.GetTitleVotes, title_request(title, year)))
+    return convert.title_votes(
+        await catalog.call(catalog.stub.GetTitleVotes, title_request(pb.GetTitleVotesRequest, title, year))
+    )
 
 
 @router.get(
@@ -84,7 +91,9 @@ async def title_votes(title: Title, catalog: Catalog, year: Year = None) -> Any:
 @json_answer
 async def title_runtime(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's running time in minutes (null when the data has none)."""
-    return convert.title_runtime(await catalog.call(catalog.stub.GetRuntime, title_request(title, year)))
+    return convert.title_runtime(
+        await catalog.call(catalog.stub.GetRuntime, title_request(pb.GetRuntimeRequest, title, year))
+    )
 
 
 @router.get(
@@ -93,21 +102,23 @@ async def title_runtime(title: Title, catalog: Catalog, year: Year = None) -> An
 @json_answer
 async def title_return(title: Title, catalog: Catalog, year: Year = None) -> Any:
     """A film's budget, revenue and return (revenue / budget, 0 when either is 0)."""
-    return convert.title_return(await catalog.call(catalog.stub.GetMovieReturn, title_request(title, year)))
+    return convert.title_return(
+        await catalog.call(catalog.stub.GetMovieReturn, title_request(pb.GetMovieReturnRequest, title, year))
+    )
 
 
 @router.get("/actors/{name:text}", response_model=models.Actor, responses=documented("actor"), tags=["people"])
 @json_answer
 async def actor(name: Annotated[Text, Path(description=LOOSE, examples=["Tom Hanks"])], catalog: Catalog) -> Any:
     """An actor's films (less those they directed) and their total and average return."""
-    return convert.actor(await catalog.call(catalog.stub.GetActor, pb.NameRequest(name=name)))
+    return convert.actor(await catalog.call(catalog.stub.GetActor, pb.GetActorRequest(name=name)))
 
 
 @router.get("/directors/{name:text}", response_model=models.Director, responses=documented("director"), tags=["people"])
 @json_answer
 async def director(name: Annotated[Text, Path(description=LOOSE, examples=["Michael Mann"])], catalog: Catalog) -> Any:
     """A director's films, each with return, budget, revenue and profit."""
-    return convert.director(await catalog.call(catalog.stub.GetDirector, pb.NameRequest(name=name)))
+    return convert.director(await catalog.call(catalog.stub.GetDirector, pb.GetDirectorRequest(name=name)))
 
 
 @router.get(
@@ -122,7 +133,7 @@ async def collection(
     catalog: Catalog,
 ) -> Any:
     """A collection (franchise), with or without the word "Collection": its films and revenue."""
-    return convert.collection(await catalog.call(catalog.stub.GetCollection, pb.NameRequest(name=name)))
+    return convert.collection(await catalog.call(catalog.stub.GetCollection, pb.GetCollectionRequest(name=name)))
 
 
 @router.get(
@@ -133,7 +144,7 @@ async def company(
     name: Annotated[Text, Path(description=LOOSE, examples=["Pixar Animation Studios"])], catalog: Catalog
 ) -> Any:
     """A production company: how many films and their total revenue."""
-    return convert.company(await catalog.call(catalog.stub.GetCompany, pb.NameRequest(name=name)))
+    return convert.company(await catalog.call(catalog.stub.GetCompany, pb.GetCompanyRequest(name=name)))
 
 
 @router.get(
@@ -148,7 +159,7 @@ async def country(
     catalog: Catalog,
 ) -> Any:
     """How many films were produced in a country."""
-    return convert.country(await catalog.call(catalog.stub.CountByCountry, pb.CountryRequest(country=country)))
+    return convert.country(await catalog.call(catalog.stub.CountByCountry, pb.CountByCountryRequest(country=country)))
 
 
 @router.get(
@@ -163,4 +174,6 @@ async def language(
     catalog: Catalog,
 ) -> Any:
     """How many films have a language as their original language."""
-    return convert.language(await catalog.call(catalog.stub.CountByLanguage, pb.LanguageRequest(language=language)))
+    return convert.language(
+        await catalog.call(catalog.stub.CountByLanguage, pb.CountByLanguageRequest(language=language))
+    )

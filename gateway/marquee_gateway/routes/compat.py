@@ -43,12 +43,12 @@ def dec(value: float) -> str:
     return f"{value:.2f}"
 
 
-async def _month(catalog: Catalog, mes: str) -> pb.ReleaseCountResponse:
-    return await catalog.call(catalog.stub.CountReleasesByMonth, pb.MonthRequest(month=mes))
+async def _month(catalog: Catalog, mes: str) -> pb.CountReleasesByMonthResponse:
+    return await catalog.call(catalog.stub.CountReleasesByMonth, pb.CountReleasesByMonthRequest(month=mes))
 
 
-async def _weekday(catalog: Catalog, dia: str) -> pb.ReleaseCountResponse:
-    return await catalog.call(catalog.stub.CountReleasesByWeekday, pb.WeekdayRequest(day=dia))
+async def _weekday(catalog: Catalog, dia: str) -> pb.CountReleasesByWeekdayResponse:
+    return await catalog.call(catalog.stub.CountReleasesByWeekday, pb.CountReleasesByWeekdayRequest(day=dia))
 
 
 @router.get(
@@ -99,7 +99,7 @@ async def peliculas_dia(dia: Dia, catalog: Catalog) -> Any:
 @json_answer
 async def score_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     """Año de estreno y score (popularidad) de una película."""
-    r = await catalog.call(catalog.stub.GetTitleScore, pb.TitleRequest(title=titulo))
+    r = await catalog.call(catalog.stub.GetTitleScore, pb.GetTitleScoreRequest(title=titulo))
     m = r.movie
     return {
         "titulo": m.title,
@@ -114,7 +114,7 @@ async def score_titulo(titulo: Titulo, catalog: Catalog) -> Any:
 @json_answer
 async def votos_titulo(titulo: Titulo, catalog: Catalog) -> Any:
     """Cantidad de votos y promedio de una película; sin promedio por debajo de 2000 votos."""
-    r = await catalog.call(catalog.stub.GetTitleVotes, pb.TitleRequest(title=titulo))
+    r = await catalog.call(catalog.stub.GetTitleVotes, pb.GetTitleVotesRequest(title=titulo))
     m = r.movie
     if r.reaches_2000_votes:
         promedio: float | None = r.vote_average
@@ -137,7 +137,7 @@ async def get_actor(
     nombre_actor: Annotated[Text, Path(description="nombre del actor", examples=["Tom Hanks"])], catalog: Catalog
 ) -> Any:
     """Retorno total y promedio de las películas de un actor (sin las que dirigió)."""
-    r = await catalog.call(catalog.stub.GetActor, pb.NameRequest(name=nombre_actor))
+    r = await catalog.call(catalog.stub.GetActor, pb.GetActorRequest(name=nombre_actor))
     return {
         "actor": r.name,
         "cantidad_peliculas": r.movie_count,
@@ -157,7 +157,7 @@ async def get_director(
     catalog: Catalog,
 ) -> Any:
     """Retorno total de un director y cada película con fecha, retorno, costo y ganancia."""
-    r = await catalog.call(catalog.stub.GetDirector, pb.NameRequest(name=nombre_director))
+    r = await catalog.call(catalog.stub.GetDirector, pb.GetDirectorRequest(name=nombre_director))
     return {
         "director": r.name,
         "retorno_total": r.total_return,
@@ -165,7 +165,7 @@ async def get_director(
             {
                 "titulo": f.title,
                 "fecha_lanzamiento": f.release_date,
-                "retorno": getattr(f, "return"),
+                "retorno": f.return_ratio,
                 "costo": f.budget,
                 "ganancia": f.profit,
             }
@@ -192,7 +192,7 @@ async def peliculas_idioma(
     catalog: Catalog,
 ) -> Any:
     """Cantidad de películas cuyo idioma original es el dado."""
-    r = await catalog.call(catalog.stub.CountByLanguage, pb.LanguageRequest(language=idioma))
+    r = await catalog.call(catalog.stub.CountByLanguage, pb.CountByLanguageRequest(language=idioma))
     return {
         "idioma": r.name,
         "cantidad": r.count,
@@ -210,7 +210,7 @@ async def peliculas_duracion(
     pelicula: Annotated[Text, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
 ) -> Any:
     """Duración (minutos) y año de estreno de una película."""
-    r = await catalog.call(catalog.stub.GetRuntime, pb.TitleRequest(title=pelicula))
+    r = await catalog.call(catalog.stub.GetRuntime, pb.GetRuntimeRequest(title=pelicula))
     m = r.movie
     duracion = r.runtime if r.HasField("runtime") else None
     texto = f"{duracion:g} minutos" if duracion is not None else "desconocida"
@@ -229,7 +229,7 @@ async def franquicia(
     catalog: Catalog,
 ) -> Any:
     """Cantidad de películas de una franquicia y su ganancia (revenue) total y promedio."""
-    r = await catalog.call(catalog.stub.GetCollection, pb.NameRequest(name=franquicia))
+    r = await catalog.call(catalog.stub.GetCollection, pb.GetCollectionRequest(name=franquicia))
     return {
         "franquicia": r.name,
         "cantidad": r.movie_count,
@@ -247,12 +247,12 @@ async def peliculas_pais(
     catalog: Catalog,
 ) -> Any:
     """Cantidad de películas producidas en un país."""
-    r = await catalog.call(catalog.stub.CountByCountry, pb.CountryRequest(country=pais))
+    r = await catalog.call(catalog.stub.CountByCountry, pb.CountByCountryRequest(country=pais))
     return {"pais": r.name, "cantidad": r.count, "mensaje": f"Se produjeron {r.count} películas en el país {r.name}"}
 
 
-async def _company(catalog: Catalog, productora: str) -> pb.CompanyResponse:
-    return await catalog.call(catalog.stub.GetCompany, pb.NameRequest(name=productora))
+async def _company(catalog: Catalog, productora: str) -> pb.GetCompanyResponse:
+    return await catalog.call(catalog.stub.GetCompany, pb.GetCompanyRequest(name=productora))
 
 
 Productora = Annotated[Text, Path(description="nombre de la productora", examples=["Pixar Animation Studios"])]
@@ -289,12 +289,12 @@ async def retorno(
     pelicula: Annotated[Text, Path(description="título de la película", examples=["Heat"])], catalog: Catalog
 ) -> Any:
     """Inversión (budget), ganancia (revenue), retorno y año de una película; `ganacia` repite `ganancia`."""
-    r = await catalog.call(catalog.stub.GetMovieReturn, pb.TitleRequest(title=pelicula))
+    r = await catalog.call(catalog.stub.GetMovieReturn, pb.GetMovieReturnRequest(title=pelicula))
     return {
         "pelicula": r.movie.title,
         "inversion": r.budget,
         "ganancia": r.revenue,
         "ganacia": r.revenue,
-        "retorno": getattr(r, "return"),
+        "retorno": r.return_ratio,
         "anio": r.movie.year,
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc as pb_grpc
-from marquee.v1 import release_pb2
+from marquee.v1 import shared_pb2
 from marquee_catalog.release import open_catalog
 from marquee_catalog.store import CatalogStore
 from marquee_common.rpc import each, rpc
@@ -19,7 +19,10 @@ from marquee_common.serving import ReleaseHolder
 Store = CatalogStore
 
 
-def _year(request: pb.TitleRequest | pb.SearchMoviesRequest) -> int | None:
+TitleRequest = pb.GetTitleScoreRequest | pb.GetTitleVotesRequest | pb.GetRuntimeRequest | pb.GetMovieReturnRequest
+
+
+def _year(request: TitleRequest | pb.SearchMoviesRequest) -> int | None:
     return request.year if request.HasField("year") else None
 
 
@@ -30,12 +33,8 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         self.holder: ReleaseHolder[CatalogStore] = ReleaseHolder(data_dir, open_catalog, "release")
 
     @rpc()
-    def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, store: Store) -> release_pb2.ReleaseInfo:
-        return release_pb2.ReleaseInfo(**self.holder.info())
-
-    @rpc()
-    def GetMovie(self, request: pb.GetMovieRequest, store: Store) -> pb.Movie:
-        return store.get_movie(request.movie_id)
+    def GetMovie(self, request: pb.GetMovieRequest, store: Store) -> pb.GetMovieResponse:
+        return pb.GetMovieResponse(movie=store.get_movie(request.movie_id))
 
     @rpc(offload=True)
     def BatchGetMovies(self, request: pb.BatchGetMoviesRequest, store: Store) -> pb.BatchGetMoviesResponse:
@@ -44,7 +43,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             if failure is None:
                 response.results.add(movie=movie)
             else:
-                response.results.add(failure=pb.Failure(**failure))
+                response.results.add(failure=shared_pb2.Failure(**failure))
         return response
 
     @rpc(offload=True)
@@ -52,49 +51,53 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         return store.search(request.query, _year(request), request.page_size, request.page_token)
 
     @rpc()
-    def CountReleasesByMonth(self, request: pb.MonthRequest, store: Store) -> pb.ReleaseCountResponse:
+    def CountReleasesByMonth(
+        self, request: pb.CountReleasesByMonthRequest, store: Store
+    ) -> pb.CountReleasesByMonthResponse:
         return store.count_month(request.month)
 
     @rpc()
-    def CountReleasesByWeekday(self, request: pb.WeekdayRequest, store: Store) -> pb.ReleaseCountResponse:
+    def CountReleasesByWeekday(
+        self, request: pb.CountReleasesByWeekdayRequest, store: Store
+    ) -> pb.CountReleasesByWeekdayResponse:
         return store.count_weekday(request.day)
 
     @rpc(offload=True)
-    def GetTitleScore(self, request: pb.TitleRequest, store: Store) -> pb.TitleScoreResponse:
+    def GetTitleScore(self, request: pb.GetTitleScoreRequest, store: Store) -> pb.GetTitleScoreResponse:
         return store.title_score(request.title, _year(request))
 
     @rpc(offload=True)
-    def GetTitleVotes(self, request: pb.TitleRequest, store: Store) -> pb.TitleVotesResponse:
+    def GetTitleVotes(self, request: pb.GetTitleVotesRequest, store: Store) -> pb.GetTitleVotesResponse:
         return store.title_votes(request.title, _year(request))
 
     @rpc(offload=True)
-    def GetRuntime(self, request: pb.TitleRequest, store: Store) -> pb.RuntimeResponse:
+    def GetRuntime(self, request: pb.GetRuntimeRequest, store: Store) -> pb.GetRuntimeResponse:
         return store.runtime(request.title, _year(request))
 
     @rpc(offload=True)
-    def GetMovieReturn(self, request: pb.TitleRequest, store: Store) -> pb.MovieReturnResponse:
+    def GetMovieReturn(self, request: pb.GetMovieReturnRequest, store: Store) -> pb.GetMovieReturnResponse:
         return store.movie_return(request.title, _year(request))
 
     @rpc(offload=True)
-    def GetActor(self, request: pb.NameRequest, store: Store) -> pb.ActorResponse:
+    def GetActor(self, request: pb.GetActorRequest, store: Store) -> pb.GetActorResponse:
         return store.actor(request.name)
 
     @rpc(offload=True)
-    def GetDirector(self, request: pb.NameRequest, store: Store) -> pb.DirectorResponse:
+    def GetDirector(self, request: pb.GetDirectorRequest, store: Store) -> pb.GetDirectorResponse:
         return store.director(request.name)
 
     @rpc(offload=True)
-    def GetCollection(self, request: pb.NameRequest, store: Store) -> pb.CollectionResponse:
+    def GetCollection(self, request: pb.GetCollectionRequest, store: Store) -> pb.GetCollectionResponse:
         return store.collection(request.name)
 
     @rpc(offload=True)
-    def GetCompany(self, request: pb.NameRequest, store: Store) -> pb.CompanyResponse:
+    def GetCompany(self, request: pb.GetCompanyRequest, store: Store) -> pb.GetCompanyResponse:
         return store.company(request.name)
 
     @rpc(offload=True)
-    def CountByCountry(self, request: pb.CountryRequest, store: Store) -> pb.CountryResponse:
+    def CountByCountry(self, request: pb.CountByCountryRequest, store: Store) -> pb.CountByCountryResponse:
         return store.country(request.country)
 
     @rpc(offload=True)
-    def CountByLanguage(self, request: pb.LanguageRequest, store: Store) -> pb.LanguageResponse:
+    def CountByLanguage(self, request: pb.CountByLanguageRequest, store: Store) -> pb.CountByLanguageResponse:
         return store.language(request.language)

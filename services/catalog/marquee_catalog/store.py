@@ -8,6 +8,8 @@ data) so the servicer only wires them to the network.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from marquee.v1 import catalog_pb2 as pb
+from marquee.v1 import shared_pb2
 from marquee_common.calendar_names import MONTH, WEEKDAY, NamedNumbers
 from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
 from marquee_common.fuzzy import NameIndex, quoted
@@ -111,8 +114,8 @@ class MovieRow:
     status: str
     collection_id: int | None
 
-    def ref(self) -> pb.MovieRef:
-        return pb.MovieRef(id=self.id, title=self.title, year=self.release_year, release_date=self.release_date)
+    def ref(self) -> shared_pb2.MovieRef:
+        return shared_pb2.MovieRef(id=self.id, title=self.title, year=self.release_year, release_date=self.release_date)
 
 
 MOVIE_FIELDS = (
@@ -140,22 +143,38 @@ MOVIE_FIELDS = (
 """Columns of movies.parquet in the order of MovieRow's fields."""
 
 
-def _page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+def _query_digest(norm: str, year: int | None) -> str:
+    """What a page token is bound to: the normalised query and the year (not the page size, AIP-158)."""
+    return hashlib.sha256(f"{norm}\x00{'' if year is None else year}".encode()).hexdigest()[:16]
 
 
-def _page_offset(token: str) -> int:
+def make_page_token(offset: int, norm: str, year: int | None) -> str:
+    """The token of the page starting at `offset` of this query's results.
+
+    >>> token = make_page_token(10, "toy story", None)
+    >>> read_page_token(token, "toy story", None)
+    10
+    """
+    body = json.dumps({"o": offset, "q": _query_digest(norm, year)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+
+
+def read_page_token(token: str, norm: str, year: int | None) -> int:
+    """Where the page a token names starts; INVALID_ARGUMENT for a token of another query or none of ours."""
     if not token:
         return 0
     try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-        if not text.startswith("o:"):
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        offset, digest = data["o"], data["q"]
+        if type(offset) is not int or offset < 0 or not isinstance(digest, str):
             raise ValueError
-        offset = int(text[2:])
-    except (ValueError, UnicodeError):
-        raise InvalidQuery(f"page_token {token!r} is not one this service issued") from None
-    if offset < 0:
-        raise InvalidQuery(f"page_token {token!r} is not one this service issued")
+    except (ValueError, TypeError, KeyError, UnicodeError):
+        raise InvalidQuery(f"page_token {token[:40]!r} is not one this service issued") from None
+    if digest != _query_digest(norm, year):
+        raise InvalidQuery(
+            "page_token belongs to another query: send the query and year of the first page with it, "
+            "or no page_token to start again"
+        )
     return offset
 
 
@@ -358,9 +377,9 @@ class CatalogStore:
             poster_path=row.poster_path,
             adult=row.adult,
             status=row.status,
+            return_ratio=row.ret,
             genres=[name for (name,) in self.genres.get(movie_id)],
         )
-        setattr(movie, "return", row.ret)
         if row.runtime is not None:
             movie.runtime = row.runtime
         if row.collection_id is not None:
@@ -386,13 +405,15 @@ class CatalogStore:
         found, others = self.title_index.resolve(title, year)
         return self.row(found), [self.row(i) for i in others]
 
-    def title_score(self, title: str, year: int | None) -> pb.TitleScoreResponse:
+    def title_score(self, title: str, year: int | None) -> pb.GetTitleScoreResponse:
         row, others = self.resolve_title(title, year)
-        return pb.TitleScoreResponse(movie=row.ref(), popularity=row.popularity, same_title=[r.ref() for r in others])
+        return pb.GetTitleScoreResponse(
+            movie=row.ref(), popularity=row.popularity, same_title=[r.ref() for r in others]
+        )
 
-    def title_votes(self, title: str, year: int | None) -> pb.TitleVotesResponse:
+    def title_votes(self, title: str, year: int | None) -> pb.GetTitleVotesResponse:
         row, others = self.resolve_title(title, year)
-        return pb.TitleVotesResponse(
+        return pb.GetTitleVotesResponse(
             movie=row.ref(),
             vote_count=row.vote_count,
             vote_average=row.vote_average,
@@ -400,20 +421,22 @@ class CatalogStore:
             same_title=[r.ref() for r in others],
         )
 
-    def runtime(self, title: str, year: int | None) -> pb.RuntimeResponse:
+    def runtime(self, title: str, year: int | None) -> pb.GetRuntimeResponse:
         row, others = self.resolve_title(title, year)
-        response = pb.RuntimeResponse(movie=row.ref(), same_title=[r.ref() for r in others])
+        response = pb.GetRuntimeResponse(movie=row.ref(), same_title=[r.ref() for r in others])
         if row.runtime is not None:
             response.runtime = row.runtime
         return response
 
-    def movie_return(self, title: str, year: int | None) -> pb.MovieReturnResponse:
+    def movie_return(self, title: str, year: int | None) -> pb.GetMovieReturnResponse:
         row, others = self.resolve_title(title, year)
-        response = pb.MovieReturnResponse(
-            movie=row.ref(), budget=row.budget, revenue=row.revenue, same_title=[r.ref() for r in others]
+        return pb.GetMovieReturnResponse(
+            movie=row.ref(),
+            budget=row.budget,
+            revenue=row.revenue,
+            return_ratio=row.ret,
+            same_title=[r.ref() for r in others],
         )
-        setattr(response, "return", row.ret)
-        return response
 
     def _ranked_titles(self, norm: str, year: int | None) -> Iterator[tuple[int, float, str]]:
         """(match kind, score, title) in answer order: exact, prefix, then close or containing the words.
@@ -424,7 +447,7 @@ class CatalogStore:
             return
         universe = self.titles_by_year.get(year, NameIndex({})) if year is not None else self.titles
         if norm in universe.display:
-            yield pb.SearchHit.EXACT, 100.0, norm
+            yield pb.SearchHit.MATCH_KIND_EXACT, 100.0, norm
         start, end = universe.prefix_range(norm + " ")
         prefixed = universe.sorted[start:end]
         for title in (
@@ -435,12 +458,12 @@ class CatalogStore:
                 for i in (start + np.argsort(-self.sorted_title_votes[start:end], kind="stable")).tolist()
             )
         ):
-            yield pb.SearchHit.PREFIX, 90.0, title
+            yield pb.SearchHit.MATCH_KIND_PREFIX, 90.0, title
         close = universe.close(norm, limit=50, cutoff=FUZZY_CUTOFF)
         close.sort(key=lambda kv: (-kv[1], -self.best_votes[kv[0]]))
         for title, score in close:
             if score >= CONTAINS_SCORE:
-                yield pb.SearchHit.FUZZY, score, title
+                yield pb.SearchHit.MATCH_KIND_FUZZY, score, title
         words = sorted(set(norm.split()), key=lambda w: len(self.title_words.get(w, ())))
         if words and words[0] in self.title_words:
             others = [self.title_word_sets[w] for w in words[1:] if w in self.title_word_sets]
@@ -449,10 +472,10 @@ class CatalogStore:
                     others.append(universe.display.keys())  # type: ignore[arg-type]
                 for title in self.title_words[words[0]]:  # best voted first
                     if all(title in s for s in others):
-                        yield pb.SearchHit.FUZZY, CONTAINS_SCORE, title
+                        yield pb.SearchHit.MATCH_KIND_FUZZY, CONTAINS_SCORE, title
         for title, score in close:
             if score < CONTAINS_SCORE:
-                yield pb.SearchHit.FUZZY, score, title
+                yield pb.SearchHit.MATCH_KIND_FUZZY, score, title
 
     def search(self, query: str, year: int | None, page_size: int, page_token: str) -> pb.SearchMoviesResponse:
         norm = require_text(query, "query")
@@ -460,7 +483,7 @@ class CatalogStore:
         if page_size < 0 or page_size > MAX_PAGE_SIZE:
             raise InvalidQuery(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
         size = page_size or DEFAULT_PAGE_SIZE
-        offset = _page_offset(page_token)
+        offset = read_page_token(page_token, norm, year)
         years = self.title_index.years
         found: list[tuple[int, float, int]] = []  # (kind, score, row); films are cheap to list, costly to build
         seen: set[str] = set()
@@ -480,27 +503,29 @@ class CatalogStore:
         for kind, score, i in found[offset : offset + size]:
             row = self.row(i)
             page.append(pb.SearchHit(movie=row.ref(), match=kind, score=score, vote_count=row.vote_count))  # type: ignore[arg-type]
-        next_token = _page_token(offset + size) if offset + size < len(found) else ""
+        next_token = make_page_token(offset + size, norm, year) if offset + size < len(found) else ""
         return pb.SearchMoviesResponse(
             hits=page, total_size=len(found), next_page_token=next_token, total_capped=capped
         )
 
     # -- release counts --------------------------------------------------------------------
 
-    def count_month(self, month: str) -> pb.ReleaseCountResponse:
-        return self._count(MONTH, month, self.month_counts)
+    def count_month(self, month: str) -> pb.CountReleasesByMonthResponse:
+        name, number, count = self._count(MONTH, month, self.month_counts)
+        return pb.CountReleasesByMonthResponse(name=name, number=number, count=count)
 
-    def count_weekday(self, day: str) -> pb.ReleaseCountResponse:
-        return self._count(WEEKDAY, day, self.weekday_counts)
+    def count_weekday(self, day: str) -> pb.CountReleasesByWeekdayResponse:
+        name, number, count = self._count(WEEKDAY, day, self.weekday_counts)
+        return pb.CountReleasesByWeekdayResponse(name=name, number=number, count=count)
 
     @staticmethod
-    def _count(kind: NamedNumbers, value: str, counts: np.ndarray) -> pb.ReleaseCountResponse:
+    def _count(kind: NamedNumbers, value: str, counts: np.ndarray) -> tuple[str, int, int]:
         """Films released in the month or weekday `value` names (see calendar_names for what it may be)."""
         require_text(value, kind.kind)  # empty or over-long: the same words as every other input
         number = kind.number(value)
         if number is None:
             raise InvalidQuery(kind.error(value), list(kind.names))
-        return pb.ReleaseCountResponse(name=kind.names[number - 1], number=number, count=int(counts[number]))
+        return kind.names[number - 1], number, int(counts[number])
 
     # -- people ----------------------------------------------------------------------------
 
@@ -513,7 +538,7 @@ class CatalogStore:
             raise NotFound(f"no {what} named {name.strip()!r}{hint}", suggestions)
         return rows, groups.names.display[norm]
 
-    def actor(self, name: str) -> pb.ActorResponse:
+    def actor(self, name: str) -> pb.GetActorResponse:
         rows, display = self._person_rows(self.actors, name, "actor")
         person_ids = sorted(set(rows["person_id"].to_list()))
         films: dict[int, str] = {}  # movie id -> first character played there
@@ -523,7 +548,7 @@ class CatalogStore:
         films = {m: c for m, c in films.items() if not any((p, m) in self.directed for p in person_ids)}
         movies = self._by_date(films)
         total = sum(r.ret for r in movies)
-        response = pb.ActorResponse(
+        response = pb.GetActorResponse(
             name=display,
             person_ids=person_ids,
             movie_count=len(movies),
@@ -531,36 +556,34 @@ class CatalogStore:
             average_return=total / len(movies) if movies else 0.0,
         )
         for r in movies:
-            film = response.films.add(character=films[r.id])
-            film.movie.CopyFrom(r.ref())
-            setattr(film, "return", r.ret)
+            response.films.add(movie=r.ref(), character=films[r.id], return_ratio=r.ret)
         return response
 
-    def director(self, name: str) -> pb.DirectorResponse:
+    def director(self, name: str) -> pb.GetDirectorResponse:
         rows, display = self._person_rows(self.directors, name, "director")
         movie_ids = set(rows["movie_id"].to_list())
         movies = self._by_date(movie_ids)
-        response = pb.DirectorResponse(
+        response = pb.GetDirectorResponse(
             name=display,
             person_ids=sorted(set(rows["person_id"].to_list())),
             movie_count=len(movies),
             total_return=sum(r.ret for r in movies),
         )
         for r in movies:
-            film = response.films.add(
+            response.films.add(
+                movie=r.ref(),
                 title=r.title,
                 release_date=r.release_date,
                 budget=r.budget,
                 revenue=r.revenue,
                 profit=r.revenue - r.budget,
+                return_ratio=r.ret,
             )
-            film.movie.CopyFrom(r.ref())
-            setattr(film, "return", r.ret)
         return response
 
     # -- groups ----------------------------------------------------------------------------
 
-    def collection(self, name: str) -> pb.CollectionResponse:
+    def collection(self, name: str) -> pb.GetCollectionResponse:
         require_text(name, "collection name")
         key = collection_key(name)
         cid = self.collection_by_key.get(key) if key else None
@@ -570,7 +593,7 @@ class CatalogStore:
             raise NotFound(f"no collection named {name.strip()!r}{hint}", suggestions)
         members = [self.row(self.index_by_id[m]) for m in self.collection_members.get(cid, [])]
         total = sum(r.revenue for r in members)
-        return pb.CollectionResponse(
+        return pb.GetCollectionResponse(
             name=self.collection_name[cid],
             collection_id=cid,
             movie_count=len(members),
@@ -579,7 +602,7 @@ class CatalogStore:
             films=[r.ref() for r in members],
         )
 
-    def company(self, name: str) -> pb.CompanyResponse:
+    def company(self, name: str) -> pb.GetCompanyResponse:
         norm = require_text(name, "company name")
         stats = self.company_stats.get(norm) if norm else None
         if stats is None:
@@ -587,9 +610,9 @@ class CatalogStore:
             hint = f"; did you mean {quoted(suggestions)}?" if suggestions else ""
             raise NotFound(f"no production company named {name.strip()!r}{hint}", suggestions)
         display, ids, count, total = stats
-        return pb.CompanyResponse(name=display, company_ids=ids, movie_count=count, total_revenue=total)
+        return pb.GetCompanyResponse(name=display, company_ids=ids, movie_count=count, total_revenue=total)
 
-    def country(self, country: str) -> pb.CountryResponse:
+    def country(self, country: str) -> pb.CountByCountryResponse:
         norm = require_text(country, "country")
         code = self.country_by_norm.get(norm) if norm else None
         if code is None:
@@ -600,9 +623,9 @@ class CatalogStore:
                 suggestions,
             )
         name, count = self.country_stats[code]
-        return pb.CountryResponse(name=name, iso_3166_1=code, count=count)
+        return pb.CountByCountryResponse(name=name, iso_3166_1=code, count=count)
 
-    def language(self, language: str) -> pb.LanguageResponse:
+    def language(self, language: str) -> pb.CountByLanguageResponse:
         norm = require_text(language, "language")
         code = self.language_by_norm.get(norm) if norm else None
         if code is None:
@@ -614,4 +637,4 @@ class CatalogStore:
                 suggestions,
             )
         name, english, count = self.language_info[code]
-        return pb.LanguageResponse(iso_639_1=code, name=name or english, english_name=english, count=count)
+        return pb.CountByLanguageResponse(iso_639_1=code, name=name or english, english_name=english, count=count)

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from annoy import AnnoyIndex
 
-from marquee.v1 import catalog_pb2
 from marquee.v1 import recommender_pb2 as pb
+from marquee.v1 import shared_pb2
 from marquee_common.analyzer import Analyzer
 from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
 from marquee_common.fuzzy import NameIndex
@@ -37,10 +37,10 @@ DEFAULT_LIMIT = 5
 EXACT_SHARE = 0.2
 """When the filters leave at most this share of the films, they are all scored exactly."""
 
-TEXT_SIMILARITY = pb.Recommendation.TEXT_SIMILARITY
-SHARED_GENRES = pb.Recommendation.SHARED_GENRES
-SAME_COLLECTION = pb.Recommendation.SAME_COLLECTION
-SAME_DIRECTOR = pb.Recommendation.SAME_DIRECTOR
+TEXT_SIMILARITY = pb.Recommendation.REASON_TEXT_SIMILARITY
+SHARED_GENRES = pb.Recommendation.REASON_SHARED_GENRES
+SAME_COLLECTION = pb.Recommendation.REASON_SAME_COLLECTION
+SAME_DIRECTOR = pb.Recommendation.REASON_SAME_DIRECTOR
 
 
 @dataclass(frozen=True)
@@ -188,8 +188,8 @@ class Recommender:
             raise NotFound(f"the words of {text.strip()!r} carry no meaning the model can use; try other words")
         return vector / norm
 
-    def ref(self, item: int) -> catalog_pb2.MovieRef:
-        return catalog_pb2.MovieRef(id=int(self.items[item]), title=self.titles[item], year=int(self.years[item]),
+    def ref(self, item: int) -> shared_pb2.MovieRef:
+        return shared_pb2.MovieRef(id=int(self.items[item]), title=self.titles[item], year=int(self.years[item]),
                                     release_date=self.dates[item])  # fmt: skip
 
     def recommend(self, request: pb.RecommendRequest) -> pb.RecommendResponse:
@@ -212,15 +212,15 @@ class Recommender:
             item = self.item_by_id.get(request.movie_id)
             if item is None:
                 raise NotFound(f"no movie with id {request.movie_id}")
-            return item, pb.ResolvedSeed(kind=pb.ResolvedSeed.MOVIE_ID, movie=self.ref(item))
+            return item, pb.ResolvedSeed(kind=pb.ResolvedSeed.KIND_MOVIE_ID, movie=self.ref(item))
         if kind == "title":
             year = request.title.year if request.title.HasField("year") else None
             item, others = self.title_index.resolve(request.title.title, year)
-            return item, pb.ResolvedSeed(kind=pb.ResolvedSeed.TITLE, movie=self.ref(item),
+            return item, pb.ResolvedSeed(kind=pb.ResolvedSeed.KIND_TITLE, movie=self.ref(item),
                                          same_title=[self.ref(i) for i in others])  # fmt: skip
         if kind == "text":
             require_text(request.text, "text")
-            return None, pb.ResolvedSeed(kind=pb.ResolvedSeed.TEXT, text=request.text.strip())
+            return None, pb.ResolvedSeed(kind=pb.ResolvedSeed.KIND_TEXT, text=request.text.strip())
         raise InvalidQuery("give a seed: movie_id, title or text")
 
     def _collection_mates(self, seed: int) -> np.ndarray:
@@ -306,10 +306,10 @@ class Recommender:
             names = self._genre_names[bits] = [name for i, name in enumerate(self.genre_list) if bits >> i & 1]
         return names
 
-    def model_info(self) -> pb.ModelInfo:
+    def model_info(self) -> pb.GetModelInfoResponse:
         m = self.model
         parameters = {**m.get("parameters", {}), "search_k": m["search_k"], "terms": m.get("terms", "")}
-        return pb.ModelInfo(
+        return pb.GetModelInfoResponse(
             release_version=str(self.manifest.get("version", "")),
             built_at=str(self.manifest.get("created_at", "")),
             items=int(m["items"]),

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from marquee.v1 import catalog_pb2, release_pb2
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc as pb_grpc
+from marquee.v1 import shared_pb2
 from marquee_common.rpc import each, rpc
 from marquee_common.serving import ReleaseHolder
 from marquee_recommender.config import RecommenderSettings
@@ -46,14 +46,9 @@ class RecommenderServicer(pb_grpc.RecommenderServiceServicer):
             if failure is None:
                 response.results.add(response=answer)
             else:
-                response.results.add(failure=catalog_pb2.Failure(**failure))
+                response.results.add(failure=shared_pb2.Failure(**failure))
         return response
 
     @rpc()
-    def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, recommender: Recommender
-                       ) -> release_pb2.ReleaseInfo:  # fmt: skip
-        return release_pb2.ReleaseInfo(**self.holder.info())
-
-    @rpc()
-    def GetModelInfo(self, request: pb.GetModelInfoRequest, recommender: Recommender) -> pb.ModelInfo:
+    def GetModelInfo(self, request: pb.GetModelInfoRequest, recommender: Recommender) -> pb.GetModelInfoResponse:
         return recommender.model_info()

@@ -2,7 +2,7 @@
 
 Fakes, not mocks: `FakeCatalog` and `FakeRecommender` answer from three real films of the
 bundled sample with the services' rules (empty or over-long input is INVALID_ARGUMENT,
-unknown names are NOT_FOUND with close suggestions in the trailing metadata), and fail the
+unknown names are NOT_FOUND with close suggestions in google.rpc.Status details), and fail the
 way a real channel fails when told to (`fail_with`). `FakeHealth` reports a settable status.
 
     app = create_app(GatewaySettings(), connect=fake_connector(catalog, recommender))
@@ -11,7 +11,6 @@ way a real channel fails when told to (`fail_with`). `FakeHealth` reports a sett
 from __future__ import annotations
 
 import difflib
-import json
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,13 +18,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import grpc
+from google.protobuf import any_pb2
+from google.rpc import status_pb2
 from grpc_health.v1 import health_pb2
+from grpc_status import rpc_status
 
 from marquee.v1 import catalog_pb2 as pb
+from marquee.v1 import errors_pb2, release_pb2, shared_pb2
 from marquee.v1 import recommender_pb2 as rpb
-from marquee.v1 import release_pb2
 from marquee_common.calendar_names import MONTH, WEEKDAY
-from marquee_common.rpc import SUGGESTIONS_KEY
 from marquee_common.text import MAX_QUERY_CHARS, normalize_text
 from marquee_gateway.clients import (
     CATALOG_SERVICE,
@@ -44,17 +45,29 @@ if TYPE_CHECKING:
 
 
 def rpc_error(code: grpc.StatusCode, details: str = "", suggestions: Iterable[str] = ()) -> grpc.aio.AioRpcError:
-    """The exception a grpc.aio stub raises, with suggestions in the trailing metadata like the services'."""
+    """The exception a grpc.aio stub raises, suggestions in a google.rpc.Status detail like the services'."""
+    status = status_pb2.Status(code=code.value[0], message=details)
     names = list(suggestions)
-    trailing = grpc.aio.Metadata((SUGGESTIONS_KEY, json.dumps(names).encode())) if names else grpc.aio.Metadata()
+    if names:
+        detail = any_pb2.Any()
+        detail.Pack(errors_pb2.Suggestions(names=names))
+        status.details.append(detail)
+    trailing = grpc.aio.Metadata(*rpc_status.to_status(status).trailing_metadata)
     return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), trailing, details)
 
 
+def suggestions(exc: grpc.aio.AioRpcError) -> list[str]:
+    """The names a fake's error carries (as the gateway reads a service's)."""
+    status = rpc_status.from_call(exc)
+    for detail in status.details if status is not None else ():
+        found = errors_pb2.Suggestions()
+        if detail.Unpack(found):
+            return list(found.names)
+    return []
+
+
 def _movie(**fields: Any) -> pb.Movie:
-    ret = fields.pop("ret")
-    movie = pb.Movie(**fields)
-    setattr(movie, "return", ret)
-    return movie
+    return pb.Movie(return_ratio=fields.pop("ret"), **fields)
 
 
 FILMS = (
@@ -74,8 +87,8 @@ FILMS = (
 )  # fmt: skip
 
 
-def _ref(m: pb.Movie) -> pb.MovieRef:
-    return pb.MovieRef(id=m.id, title=m.title, year=m.year, release_date=m.release_date)
+def _ref(m: pb.Movie) -> shared_pb2.MovieRef:
+    return shared_pb2.MovieRef(id=m.id, title=m.title, year=m.year, release_date=m.release_date)
 
 
 def _check(value: str, what: str) -> str:
@@ -117,13 +130,17 @@ class FakeStub:
         if failure is not None:
             raise failure
 
-    async def GetReleaseInfo(self, request: Any, timeout: float | None = None) -> release_pb2.ReleaseInfo:
+    async def GetReleaseInfo(self, request: Any, timeout: float | None = None) -> release_pb2.GetReleaseInfoResponse:
         """The release watcher's question; not in `calls` (it is asked in the background), fails with "*"."""
         failure = self.failures.get("GetReleaseInfo") or self.failures.get("*")
         if failure is not None:
             raise failure
-        return release_pb2.ReleaseInfo(version=self.release, built_at="2026-01-01T00:00:00Z",
-                                       loaded_at="2026-01-01T00:00:01Z", verification="ok: a fake")  # fmt: skip
+        return release_pb2.GetReleaseInfoResponse(
+            version=self.release,
+            built_at="2026-01-01T00:00:00Z",
+            loaded_at="2026-01-01T00:00:01Z",
+            verification="ok: a fake",
+        )
 
     async def _each(self, single: Any, requests: Iterable[Any], results: Any, field: str) -> None:
         """A Batch* method as the services answer it: each item on its own, failures per item."""
@@ -131,8 +148,8 @@ class FakeStub:
             try:
                 answer = await single(request)
             except grpc.aio.AioRpcError as exc:
-                names = json.loads(dict(exc.trailing_metadata() or ()).get(SUGGESTIONS_KEY, b"[]"))
-                results.add(failure=pb.Failure(code=exc.code().name, message=exc.details() or "", suggestions=names))
+                results.add(failure=shared_pb2.Failure(code=exc.code().name, message=exc.details() or "",
+                                                       suggestions=suggestions(exc)))  # fmt: skip
             else:
                 results.add(**{field: answer})
 
@@ -147,16 +164,16 @@ class FakeCatalog(FakeStub):
         await self._each(self._get_movie, single, reply.results, "movie")
         return reply
 
-    def _title(self, request: pb.TitleRequest) -> pb.Movie:
+    def _title(self, request: Any) -> pb.Movie:
         norm = _check(request.title, "title")
         for m in FILMS:
             if normalize_text(m.title) == norm and (not request.HasField("year") or m.year == request.year):
                 return m
         raise _not_found("film", request.title, [m.title for m in FILMS])
 
-    async def GetMovie(self, request: pb.GetMovieRequest, timeout: float | None = None) -> pb.Movie:
+    async def GetMovie(self, request: pb.GetMovieRequest, timeout: float | None = None) -> pb.GetMovieResponse:
         self._enter("GetMovie", request, timeout)
-        return await self._get_movie(request)
+        return pb.GetMovieResponse(movie=await self._get_movie(request))
 
     async def _get_movie(self, request: pb.GetMovieRequest) -> pb.Movie:
         if request.movie_id <= 0:
@@ -170,71 +187,72 @@ class FakeCatalog(FakeStub):
         self._enter("SearchMovies", request, timeout)
         norm = _check(request.query, "query")
         hits = [
-            pb.SearchHit(movie=_ref(m), match=pb.SearchHit.PREFIX, score=90.0, vote_count=m.vote_count)
+            pb.SearchHit(movie=_ref(m), match=pb.SearchHit.MATCH_KIND_PREFIX, score=90.0, vote_count=m.vote_count)
             for m in FILMS
             if norm and normalize_text(m.title).startswith(norm)
         ]
         return pb.SearchMoviesResponse(hits=hits, total_size=len(hits))
 
-    async def CountReleasesByMonth(self, request: pb.MonthRequest, timeout: float | None = None) -> Any:
+    async def CountReleasesByMonth(self, request: pb.CountReleasesByMonthRequest, timeout: float | None = None) -> Any:
         self._enter("CountReleasesByMonth", request, timeout)
         _check(request.month, "month")
         number = MONTH.number(request.month)
         if number is None:
             raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, MONTH.error(request.month), MONTH.names)
         count = sum(int(m.release_date[5:7]) == number for m in FILMS)
-        return pb.ReleaseCountResponse(name=MONTH.names[number - 1], number=number, count=count)
+        return pb.CountReleasesByMonthResponse(name=MONTH.names[number - 1], number=number, count=count)
 
-    async def CountReleasesByWeekday(self, request: pb.WeekdayRequest, timeout: float | None = None) -> Any:
+    async def CountReleasesByWeekday(
+        self, request: pb.CountReleasesByWeekdayRequest, timeout: float | None = None
+    ) -> Any:
         self._enter("CountReleasesByWeekday", request, timeout)
         _check(request.day, "day")
         number = WEEKDAY.number(request.day)
         if number is None:
             raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, WEEKDAY.error(request.day), WEEKDAY.names)
-        return pb.ReleaseCountResponse(name=WEEKDAY.names[number - 1], number=number, count=2 if number == 1 else 0)
+        return pb.CountReleasesByWeekdayResponse(
+            name=WEEKDAY.names[number - 1], number=number, count=2 if number == 1 else 0
+        )
 
-    async def GetTitleScore(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+    async def GetTitleScore(self, request: pb.GetTitleScoreRequest, timeout: float | None = None) -> Any:
         self._enter("GetTitleScore", request, timeout)
         m = self._title(request)
-        return pb.TitleScoreResponse(movie=_ref(m), popularity=m.popularity)
+        return pb.GetTitleScoreResponse(movie=_ref(m), popularity=m.popularity)
 
-    async def GetTitleVotes(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+    async def GetTitleVotes(self, request: pb.GetTitleVotesRequest, timeout: float | None = None) -> Any:
         self._enter("GetTitleVotes", request, timeout)
         m = self._title(request)
-        return pb.TitleVotesResponse(
+        return pb.GetTitleVotesResponse(
             movie=_ref(m),
             vote_count=m.vote_count,
             vote_average=m.vote_average,
             reaches_2000_votes=m.vote_count >= 2000,
         )
 
-    async def GetRuntime(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+    async def GetRuntime(self, request: pb.GetRuntimeRequest, timeout: float | None = None) -> Any:
         self._enter("GetRuntime", request, timeout)
         m = self._title(request)
-        reply = pb.RuntimeResponse(movie=_ref(m))
+        reply = pb.GetRuntimeResponse(movie=_ref(m))
         if m.HasField("runtime"):
             reply.runtime = m.runtime
         return reply
 
-    async def GetMovieReturn(self, request: pb.TitleRequest, timeout: float | None = None) -> Any:
+    async def GetMovieReturn(self, request: pb.GetMovieReturnRequest, timeout: float | None = None) -> Any:
         self._enter("GetMovieReturn", request, timeout)
         m = self._title(request)
-        reply = pb.MovieReturnResponse(movie=_ref(m), budget=m.budget, revenue=m.revenue)
-        setattr(reply, "return", getattr(m, "return"))
-        return reply
+        return pb.GetMovieReturnResponse(movie=_ref(m), budget=m.budget, revenue=m.revenue, return_ratio=m.return_ratio)
 
-    async def GetActor(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+    async def GetActor(self, request: pb.GetActorRequest, timeout: float | None = None) -> Any:
         self._enter("GetActor", request, timeout)
         if _check(request.name, "actor name") != "tom hanks":
             raise _not_found("actor", request.name, ["Tom Hanks", "Tom Noonan"])
-        film = pb.ActorFilm(movie=_ref(FILMS[0]), character="Woody (voice)")
-        setattr(film, "return", getattr(FILMS[0], "return"))
-        ret = getattr(FILMS[0], "return")
-        return pb.ActorResponse(
+        ret = FILMS[0].return_ratio
+        film = pb.ActorFilm(movie=_ref(FILMS[0]), character="Woody (voice)", return_ratio=ret)
+        return pb.GetActorResponse(
             name="Tom Hanks", person_ids=[31], movie_count=1, total_return=ret, average_return=ret, films=[film]
         )
 
-    async def GetDirector(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+    async def GetDirector(self, request: pb.GetDirectorRequest, timeout: float | None = None) -> Any:
         self._enter("GetDirector", request, timeout)
         if _check(request.name, "director name") != "michael mann":
             raise _not_found("director", request.name, ["Michael Mann"])
@@ -246,17 +264,17 @@ class FakeCatalog(FakeStub):
             budget=heat.budget,
             revenue=heat.revenue,
             profit=heat.revenue - heat.budget,
+            return_ratio=heat.return_ratio,
         )
-        setattr(film, "return", getattr(heat, "return"))
-        return pb.DirectorResponse(
-            name="Michael Mann", person_ids=[638], movie_count=1, total_return=getattr(heat, "return"), films=[film]
+        return pb.GetDirectorResponse(
+            name="Michael Mann", person_ids=[638], movie_count=1, total_return=heat.return_ratio, films=[film]
         )
 
-    async def GetCollection(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+    async def GetCollection(self, request: pb.GetCollectionRequest, timeout: float | None = None) -> Any:
         self._enter("GetCollection", request, timeout)
         if _check(request.name, "collection name") not in ("toy story", "toy story collection"):
             raise _not_found("collection", request.name, ["Toy Story Collection"])
-        return pb.CollectionResponse(
+        return pb.GetCollectionResponse(
             name="Toy Story Collection",
             collection_id=10194,
             movie_count=1,
@@ -265,25 +283,25 @@ class FakeCatalog(FakeStub):
             films=[_ref(FILMS[0])],
         )
 
-    async def GetCompany(self, request: pb.NameRequest, timeout: float | None = None) -> Any:
+    async def GetCompany(self, request: pb.GetCompanyRequest, timeout: float | None = None) -> Any:
         self._enter("GetCompany", request, timeout)
         if _check(request.name, "company name") != "pixar animation studios":
             raise _not_found("production company", request.name, ["Pixar Animation Studios"])
-        return pb.CompanyResponse(
+        return pb.GetCompanyResponse(
             name="Pixar Animation Studios", company_ids=[3], movie_count=1, total_revenue=FILMS[0].revenue
         )
 
-    async def CountByCountry(self, request: pb.CountryRequest, timeout: float | None = None) -> Any:
+    async def CountByCountry(self, request: pb.CountByCountryRequest, timeout: float | None = None) -> Any:
         self._enter("CountByCountry", request, timeout)
         if _check(request.country, "country") not in ("us", "united states of america"):
             raise _not_found("country", request.country, ["United States of America"])
-        return pb.CountryResponse(name="United States of America", iso_3166_1="US", count=1)
+        return pb.CountByCountryResponse(name="United States of America", iso_3166_1="US", count=1)
 
-    async def CountByLanguage(self, request: pb.LanguageRequest, timeout: float | None = None) -> Any:
+    async def CountByLanguage(self, request: pb.CountByLanguageRequest, timeout: float | None = None) -> Any:
         self._enter("CountByLanguage", request, timeout)
         if _check(request.language, "language") not in ("en", "english"):
             raise _not_found("language", request.language, ["English"])
-        return pb.LanguageResponse(iso_639_1="en", name="English", english_name="English", count=3)
+        return pb.CountByLanguageResponse(iso_639_1="en", name="English", english_name="English", count=3)
 
 
 class FakeRecommender(FakeStub):
@@ -309,19 +327,19 @@ class FakeRecommender(FakeStub):
             found = [m for m in FILMS if m.id == request.movie_id]
             if not found:
                 raise rpc_error(grpc.StatusCode.NOT_FOUND, f"no film with id {request.movie_id}")
-            seed.kind = rpb.ResolvedSeed.MOVIE_ID
+            seed.kind = rpb.ResolvedSeed.KIND_MOVIE_ID
             seed.movie.CopyFrom(_ref(found[0]))
         elif kind == "title":
             norm = _check(request.title.title, "title")
             found = [m for m in FILMS if normalize_text(m.title) == norm]
             if not found:
                 raise _not_found("film", request.title.title, [m.title for m in FILMS])
-            seed.kind = rpb.ResolvedSeed.TITLE
+            seed.kind = rpb.ResolvedSeed.KIND_TITLE
             seed.movie.CopyFrom(_ref(found[0]))
         elif kind == "text":
             if not _check(request.text, "text"):
                 raise rpc_error(grpc.StatusCode.NOT_FOUND, f"none of the words of {request.text!r} are known")
-            seed.kind, seed.text = rpb.ResolvedSeed.TEXT, request.text
+            seed.kind, seed.text = rpb.ResolvedSeed.KIND_TEXT, request.text
             found = []
         else:
             raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "give a seed: movie_id, title or text")
@@ -332,7 +350,7 @@ class FakeRecommender(FakeStub):
                 genres=list(m.genres),
                 score=0.5,
                 similarity=0.25,
-                reasons=[rpb.Recommendation.TEXT_SIMILARITY],
+                reasons=[rpb.Recommendation.REASON_TEXT_SIMILARITY],
             )
             for m in others[:limit]
         ]
@@ -340,7 +358,7 @@ class FakeRecommender(FakeStub):
 
     async def GetModelInfo(self, request: rpb.GetModelInfoRequest, timeout: float | None = None) -> Any:
         self._enter("GetModelInfo", request, timeout)
-        return rpb.ModelInfo(
+        return rpb.GetModelInfoResponse(
             release_version="20261126T055211923Z-d7ff1319",
             built_at="2026-11-26T05:52:11Z",
             items=len(FILMS),
@@ -406,6 +424,7 @@ class Fakes:
                     CATALOG_SERVICE,
                     self.catalog,
                     self.catalog_health,
+                    self.catalog,
                     settings.deadline_s,
                     metrics,
                     batch_size=settings.batch_size,
@@ -415,6 +434,7 @@ class Fakes:
                     RECOMMENDER_SERVICE,
                     self.recommender,
                     self.recommender_health,
+                    self.recommender,
                     settings.deadline_s,
                     metrics,
                     batch_size=settings.batch_size,
