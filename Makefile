@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARTS := -e common -e proto -e etl -e services/catalog -e services/recommender -e gateway
 STAMP := $(VENV)/.installed
+TYPED := common/marquee_common etl/marquee_etl services/catalog/marquee_catalog \
+         services/recommender/marquee_recommender gateway/marquee_gateway
 PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
                services/catalog/pyproject.toml services/recommender/pyproject.toml gateway/pyproject.toml
 
@@ -19,13 +21,16 @@ $(STAMP): $(PARTS_FILES)
 
 # Generated code is never edited by hand; it is rebuilt from proto/ by this one command.
 proto: $(STAMP)
-	$(PY) -m grpc_tools.protoc -I proto --python_out=proto --grpc_python_out=proto --pyi_out=proto \
+	$(PY) -m grpc_tools.protoc -I proto --python_out=proto --grpc_python_out=proto \
+	    --plugin=protoc-gen-mypy=$(VENV)/bin/protoc-gen-mypy --mypy_out=proto \
+	    --plugin=protoc-gen-mypy_grpc=$(VENV)/bin/protoc-gen-mypy_grpc --mypy_grpc_out=proto \
 	    proto/marquee/v1/*.proto
 
 lint: $(STAMP)
 	$(VENV)/bin/buf lint proto
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(TYPED)
 
 test: proto lint
 	$(PY) -m pytest

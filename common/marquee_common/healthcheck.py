@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     service = args[1] if len(args) > 1 else ""
     try:
         with grpc.insecure_channel(target) as channel:
-            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service), timeout=2)
+            check = channel.unary_unary(  # the generated HealthStub's Check, which typeshed's stub does not declare
+                "/grpc.health.v1.Health/Check",
+                request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+                response_deserializer=health_pb2.HealthCheckResponse.FromString,
+            )
+            reply = check(health_pb2.HealthCheckRequest(service=service), timeout=2)
     except grpc.RpcError as exc:
         sys.stderr.write(f"{target}: {exc.code().name}\n")
         return 1

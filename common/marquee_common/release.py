@@ -141,7 +141,7 @@ def load_array(
         expected = "(" + ", ".join("n" if w is None else str(w) for w in shape) + ")"
         raise DamagedRelease(version, name, f"shape {found_shape} where {expected} is expected")
     try:
-        array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        array: np.ndarray = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise DamagedRelease(version, name, f"cannot be read ({exc})") from None
     if mmap:

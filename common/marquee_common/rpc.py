@@ -22,7 +22,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -69,7 +69,7 @@ log = logging.getLogger("marquee.rpc")
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Core = TypeVar("Core")
-Method = Callable[[Any, Req, grpc.aio.ServicerContext], Awaitable[Resp]]
+Method = Callable[[Any, Req, grpc.aio.ServicerContext[Any, Any]], Awaitable[Resp]]
 Body = Callable[[Any, Req, Core], Resp]
 """A servicer method's body: (servicer, request, the core of the release serving now) -> answer."""
 
@@ -77,7 +77,7 @@ Body = Callable[[Any, Req, Core], Resp]
 def status_for(exc: MarqueeError) -> grpc.StatusCode:
     for cls in type(exc).__mro__:
         if cls in GRPC_CODE:
-            return GRPC_CODE[cls]  # type: ignore[index]
+            return GRPC_CODE[cls]
     return grpc.StatusCode.UNKNOWN
 
 
@@ -141,7 +141,7 @@ class Work:
 WORK = Work()
 
 
-def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Core, Req, Resp]], Method[Req, Resp]]:
+def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Req, Core, Resp]], Method[Req, Resp]]:
     """Make a servicer method from `method(self, request, core)`: the core of the release serving now.
 
     The wrapper maps domain errors to status, hides unexpected ones, names the release in the
@@ -152,9 +152,9 @@ def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Core, R
     so that they never wait in the pool's queue behind heavy ones.
     """
 
-    def decorate(method: Body[Core, Req, Resp]) -> Method[Req, Resp]:
+    def decorate(method: Body[Req, Core, Resp]) -> Method[Req, Resp]:
         @functools.wraps(method)
-        async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext) -> Resp:
+        async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext[Any, Any]) -> Resp:
             return await _call(method, offload, self, request, context)
 
         return wrapper
@@ -162,8 +162,8 @@ def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Core, R
     return decorate
 
 
-async def _call(method: Body[Core, Req, Resp], offload: bool | Callable[[Any], bool], servicer: Any, request: Req,
-                context: grpc.aio.ServicerContext) -> Resp:  # fmt: skip
+async def _call(method: Body[Req, Core, Resp], offload: bool | Callable[[Any], bool], servicer: Any, request: Req,
+                context: grpc.aio.ServicerContext[Any, Any]) -> Resp:  # fmt: skip
     start = time.perf_counter()
     code = grpc.StatusCode.OK
     took: float | None = None  # set before abort, which yields to other calls
@@ -410,10 +410,11 @@ async def serve(settings: ServiceSettings, services: Sequence[Service]) -> None:
     loading = asyncio.create_task(load_and_serve(services, health_servicer))
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({loading, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    if loading in done and loading.exception() is not None:
+    failed = loading.exception() if loading in done else None
+    if failed is not None:
         stopping.cancel()
         await server.stop(0)
-        raise loading.exception()  # type: ignore[misc]
+        raise failed
     watching = asyncio.create_task(watch(services, settings.release_poll_s)) if settings.release_poll_s > 0 else None
     await stopping
     if watching is not None:
@@ -469,9 +470,9 @@ def _serve(settings: ServiceSettings, make_services: Callable[[ServiceSettings],
     _run_loop(serve(settings, make_services(settings)))
 
 
-def _run_loop(main: Awaitable[None]) -> None:
+def _run_loop(main: Coroutine[Any, Any, None]) -> None:
     """On uvloop: grpc.aio runs on it, and each call costs the server less CPU than on asyncio's loop."""
-    uvloop.run(main)  # type: ignore[arg-type]
+    uvloop.run(main)
 
 
 def _worker(

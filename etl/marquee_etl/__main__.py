@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from marquee_common.errors import ReleaseError
-from marquee_common.release import RELEASES, read_manifest, sha256_file
+from marquee_common.release import RELEASES, current_version, read_manifest, sha256_file
 from marquee_etl import __version__, evaluate, lifecycle, sources
 from marquee_etl.clean import clean
 from marquee_etl.lifecycle import Decision, GateSettings
@@ -169,7 +169,7 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     }
     existing = lifecycle.same_build(out, wanted)
     if existing is not None:
-        if existing == lifecycle.current_version(out):
+        if existing == current_version(out):
             print(f"release {existing} is current and was built from these inputs with this code: nothing to do")
             return 0
         print(f"release {existing} was built from these inputs with this code: gating it instead of building again")
@@ -195,7 +195,7 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
             "building the recommendation model", lambda: build_model(cleaned.tables, params, progress)
         )
     rejects = cleaned.rejects
-    by_reason = {
+    by_reason: dict[str, int] = {
         f"{source}.{reason}": count
         for source, reason, count in rejects.group_by("source", "reason").len().sort("source", "reason").iter_rows()
     }
@@ -203,14 +203,12 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         name: {"name": src.path.name, "bytes": src.size, "sha256": digests[name]}
         for name, src in (("movies", movies_src), ("credits", credits_src))
     }
-    version = (
-        started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-" + inputs["movies"]["sha256"][:8]
-    )
+    version = started.strftime("%Y%m%dT%H%M%S") + f"{started.microsecond // 1000:03d}Z-" + digests["movies"][:8]
     rows_in = {"movies": movies_raw.height, "credits": credits_raw.height}
     rows_kept = {
         source: rows_in[source] - rejects.filter(pl.col("source") == source).height for source in ("movies", "credits")
     }
-    manifest = {
+    manifest: dict[str, Any] = {
         "created_at": started.isoformat(),
         "code_version": wanted["code_version"],
         "code_hash": wanted["code_hash"],

@@ -45,13 +45,15 @@ MOVIE_COLUMNS = (
 )
 CREDIT_COLUMNS = ("cast", "crew", "id")
 NUMBERS = ("budget", "revenue", "popularity", "vote_average", "vote_count", "runtime")
-REJECT_SCHEMA = {
-    "source": pl.String(),
-    "row": pl.Int64(),
-    "id": pl.String(),
-    "reason": pl.String(),
-    "detail": pl.String(),
-}
+REJECT_SCHEMA = pl.Schema(
+    {
+        "source": pl.String(),
+        "row": pl.Int64(),
+        "id": pl.String(),
+        "reason": pl.String(),
+        "detail": pl.String(),
+    }
+)
 
 
 @dataclass

@@ -128,7 +128,7 @@ def film_facts(tables: dict[str, pl.DataFrame], ids: list[int]) -> tuple[dict[st
         "release_date": movies["release_date"].dt.strftime("%Y-%m-%d").to_list(),
         "genre_names": genre_names,
     }
-    arrays = {
+    arrays: dict[str, np.ndarray] = {
         "years": movies["release_year"].to_numpy().astype(np.int32),
         "votes": movies["vote_count"].to_numpy().astype(np.int64),
         "popularity": movies["popularity"].to_numpy().astype(np.float32),

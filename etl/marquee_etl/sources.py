@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +133,7 @@ def _scan(path: Path) -> _Scan:
     return found
 
 
-def _lines(path: Path, found: _Scan) -> Iterator[str]:
+def _lines(path: Path, found: _Scan) -> Generator[str]:
     """The file's lines as text, decompressed if need be and decoded one at a time, so that
     a byte that is not UTF-8 has a line number."""
     with path.open("rb") as probe:

@@ -114,8 +114,8 @@ class RouteKeys:
     """
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
-        self.routes = [(route.path_regex, frozenset(f.alias for f in query_fields(route.dependant)))
-                       for route in routes if isinstance(route, APIRoute) and "GET" in route.methods]  # fmt: skip
+        gets = [route for route in routes if isinstance(route, APIRoute) and "GET" in (route.methods or ())]
+        self.routes = [(route.path_regex, frozenset(f.alias for f in query_fields(route.dependant))) for route in gets]
 
     def __call__(self, scope: Scope) -> bytes | None:
         declared = self._declared(scope)

@@ -16,7 +16,13 @@ from typing import Any, Generic, Protocol, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from marquee.v1 import catalog_pb2, catalog_pb2_grpc, recommender_pb2, recommender_pb2_grpc, release_pb2_grpc
+from marquee.v1 import (
+    catalog_pb2,
+    catalog_pb2_grpc,
+    recommender_pb2,
+    recommender_pb2_grpc,
+    release_pb2_grpc,
+)
 from marquee_gateway import releases
 from marquee_gateway.batching import MAX_BATCH, Batcher
 from marquee_gateway.config import GatewaySettings
@@ -79,10 +85,6 @@ class HealthChecker(Protocol):
     def Check(self, request: health_pb2.HealthCheckRequest, timeout: float | None = None) -> Awaitable[Any]: ...
 
 
-class ReleaseAsker(Protocol):
-    def GetReleaseInfo(self, request: Any, timeout: float | None = None) -> Awaitable[Any]: ...
-
-
 class Upstream(Generic[S]):
     """One upstream service: its stub, its ReleaseService and health stubs, its deadline.
 
@@ -96,7 +98,7 @@ class Upstream(Generic[S]):
         service: str,
         stub: S,
         health: HealthChecker,
-        release: ReleaseAsker,
+        release: release_pb2_grpc.ReleaseServiceAsyncStub,
         deadline_s: float,
         metrics: Metrics | None = None,
         channel: grpc.aio.Channel | None = None,
@@ -161,7 +163,7 @@ class Upstream(Generic[S]):
             await self.channel.close()
 
 
-class CatalogClient(Upstream[catalog_pb2_grpc.CatalogServiceStub]):
+class CatalogClient(Upstream["catalog_pb2_grpc.CatalogServiceAsyncStub"]):  # the async stub is a type only
     """The catalog; `movies.call(GetMovieRequest)` gathers concurrent film requests into batches."""
 
     def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:
@@ -185,7 +187,7 @@ Recommend = recommender_pb2.RecommendRequest
 Recommended = recommender_pb2.RecommendResponse
 
 
-class RecommenderClient(Upstream[recommender_pb2_grpc.RecommenderServiceStub]):
+class RecommenderClient(Upstream["recommender_pb2_grpc.RecommenderServiceAsyncStub"]):
     """The recommender; `recommend.call(RecommendRequest)` gathers concurrent requests into batches."""
 
     def __init__(self, *args: Any, batch_size: int = MAX_BATCH, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from http import HTTPStatus
+from typing import cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -35,8 +36,8 @@ class GuardedProtocol(HttpToolsProtocol):
         cls.header_timeout_s = header_timeout_s
         cls.max_connections = max_connections
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(cast(asyncio.Transport, transport))  # a TCP server's transport, as uvicorn expects
         self._guard_timer: asyncio.TimerHandle | None = None
         self._guard_tail = b""
         self._guard_waiting = False
@@ -70,11 +71,11 @@ class GuardedProtocol(HttpToolsProtocol):
                 self._guard_tail = seen[-(len(END_OF_HEADERS) - 1) :]
         super().data_received(data)
 
-    def eof_received(self) -> bool | None:
+    def eof_received(self) -> None:
         if self.lingering:
             self.transport.close()
-            return None
-        return super().eof_received()
+            return
+        super().eof_received()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

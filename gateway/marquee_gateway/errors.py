@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import grpc
 from fastapi import FastAPI, Request
@@ -160,7 +160,7 @@ def suggestions_of(exc: grpc.aio.AioRpcError) -> list[str]:
     """The close names a failed call carries in its `google.rpc.Status` details, if any
     (a `marquee.v1.Suggestions` detail: proto/marquee/v1/errors.proto)."""
     try:
-        status = rpc_status.from_call(exc)
+        status = rpc_status.from_call(cast(grpc.Call, exc))  # it reads what AioRpcError has: code, details, trailers
     except (ValueError, DecodeError):  # details unreadable or contradicting the call's status: not trusted
         return []
     if status is None:

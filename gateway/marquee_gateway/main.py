@@ -179,7 +179,7 @@ def main() -> int:
     # signal again: exit 0 then, as the gRPC services do, rather than die by the signal.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _exit_zero)
-    options = {
+    options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
         "log_config": None,  # our JSON logs, configured above
@@ -195,8 +195,8 @@ def main() -> int:
     if settings.workers > 1:
         # Every worker writes its metrics there; /metrics adds them up.
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="marquee-gateway-metrics-"))
-        uvicorn.run("marquee_gateway.main:app_from_env", factory=True, workers=settings.workers, **options)  # type: ignore[arg-type]
+        uvicorn.run("marquee_gateway.main:app_from_env", factory=True, workers=settings.workers, **options)
     else:
         app = create_app(settings)
-        DrainingServer(uvicorn.Config(app, **options), settings.drain_s, app).run()  # type: ignore[arg-type]
+        DrainingServer(uvicorn.Config(app, **options), settings.drain_s, app).run()
     return 0

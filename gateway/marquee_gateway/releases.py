@@ -249,8 +249,8 @@ class ReleaseWatcher:
             return []
         addresses = []
         for family, _, _, _, sockaddr in found:
-            ip = str(sockaddr[0])
-            address = f"[{ip}]:{sockaddr[1]}" if family == socket.AF_INET6 else f"{ip}:{sockaddr[1]}"
+            ip, port_number = str(sockaddr[0]), int(sockaddr[1])
+            address = f"[{ip}]:{port_number}" if family == socket.AF_INET6 else f"{ip}:{port_number}"
             if address not in addresses:
                 addresses.append(address)
         return addresses

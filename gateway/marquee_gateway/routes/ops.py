@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from marquee_gateway import models
+from marquee_gateway.clients import Upstream
 from marquee_gateway.deps import MetricsDep, ReleasesDep, UpstreamsDep
 from marquee_gateway.errors import ErrorBody, GatewayError
 from marquee_gateway.examples import documented
@@ -43,7 +44,7 @@ async def readyz(upstreams: UpstreamsDep, releases: ReleasesDep, request: Reques
     draining = bool(getattr(request.app.state, "draining", False))
     if draining:
         raise GatewayError(grpc.StatusCode.UNAVAILABLE, "not ready: the gateway is stopping (draining)")
-    clients = (upstreams.catalog, upstreams.recommender)
+    clients: tuple[Upstream[Any], ...] = (upstreams.catalog, upstreams.recommender)
     statuses = await asyncio.gather(*(c.serving_status() for c in clients))
     by_name = {c.name: status for c, status in zip(clients, statuses, strict=True)}
     waiting = [f"{name} {status}" for name, status in by_name.items() if status != SERVING]

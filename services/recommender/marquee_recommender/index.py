@@ -68,7 +68,8 @@ class Filters:
 
 
 def _load(root: Path, name: str) -> np.ndarray:
-    return np.load(root / f"{name}.npy", allow_pickle=False)
+    array: np.ndarray = np.load(root / f"{name}.npy", allow_pickle=False)
+    return array
 
 
 class Recommender:
@@ -246,6 +247,7 @@ class Recommender:
         while True:
             width = min(width, total)
             search_k = max(self.search_k, 4 * width)
+            found: np.ndarray | list[int]
             if seed is not None and self.neighbours is not None and min(width, total - 1) <= self.neighbours.shape[1]:
                 found = self.neighbours[seed, :width]  # seed left out already
             elif seed is not None:
