@@ -10,9 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from marquee_catalog.store import MOVIE_FIELDS, TABLES, CatalogStore
+from marquee_catalog.store import CatalogStore
+from marquee_catalog.tables import TABLES, check_columns
 from marquee_common.errors import DamagedRelease
 from marquee_common.release import verify_files
 
@@ -20,16 +19,12 @@ from marquee_common.release import verify_files
 def open_catalog(folder: Path, manifest: dict[str, Any], swapping: bool) -> tuple[CatalogStore, str]:
     """Verify, load and probe; at a swap the suggestion buckets are built before it serves."""
     files = verify_files(folder, manifest, [f"{name}.parquet" for name in TABLES])
-    for name, columns in TABLES.items():
-        found = pl.read_parquet_schema(folder / f"{name}.parquet")
-        missing = [c for c in (columns or MOVIE_FIELDS) if c not in found]
-        if missing:
-            raise DamagedRelease(folder.name, f"{name}.parquet", f"lacks column(s) {', '.join(missing)}")
+    check_columns(folder)
     store = CatalogStore(folder)
-    first = next(iter(store.index_by_id), None)
+    first = next(iter(store.movies.index_by_id), None)
     if first is None:
         raise DamagedRelease(folder.name, "movies.parquet", "holds no films")
-    if store.get_movie(first).id != first:
+    if store.movies.record(first).row.id != first:
         raise DamagedRelease(folder.name, "movies.parquet", f"film {first} cannot be read back")
     if swapping:
         store.prepare_suggestions()

@@ -1,4 +1,5 @@
-"""CatalogService over gRPC: each method unpacks the request and asks the store of the release serving now.
+"""CatalogService over gRPC: each method unpacks the request, asks the store of the release serving now,
+and builds the reply from its answer (replies.py).
 
 Methods whose cost grows with their input (batches, searches, names matched with suggestions)
 run off the event loop (`rpc(offload=True)`); a film or a count by month is a dictionary hit.
@@ -11,6 +12,7 @@ from pathlib import Path
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc as pb_grpc
 from marquee.v1 import shared_pb2
+from marquee_catalog import replies
 from marquee_catalog.release import open_catalog
 from marquee_catalog.store import CatalogStore
 from marquee_common.rpc import each, rpc
@@ -34,12 +36,12 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
 
     @rpc()
     def GetMovie(self, request: pb.GetMovieRequest, store: Store) -> pb.GetMovieResponse:
-        return pb.GetMovieResponse(movie=store.get_movie(request.movie_id))
+        return pb.GetMovieResponse(movie=replies.movie(store.movies.record(request.movie_id)))
 
     @rpc(offload=True)
     def BatchGetMovies(self, request: pb.BatchGetMoviesRequest, store: Store) -> pb.BatchGetMoviesResponse:
         response = pb.BatchGetMoviesResponse()
-        for movie, failure in each(request.movie_ids, store.get_movie):
+        for movie, failure in each(request.movie_ids, lambda movie_id: replies.movie(store.movies.record(movie_id))):
             if failure is None:
                 response.results.add(movie=movie)
             else:
@@ -48,56 +50,58 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
 
     @rpc(offload=True)
     def SearchMovies(self, request: pb.SearchMoviesRequest, store: Store) -> pb.SearchMoviesResponse:
-        return store.search(request.query, _year(request), request.page_size, request.page_token)
+        return replies.search_page(
+            store.titles.search(request.query, _year(request), request.page_size, request.page_token)
+        )
 
     @rpc()
     def CountReleasesByMonth(
         self, request: pb.CountReleasesByMonthRequest, store: Store
     ) -> pb.CountReleasesByMonthResponse:
-        return store.count_month(request.month)
+        return replies.month(store.figures.month(request.month))
 
     @rpc()
     def CountReleasesByWeekday(
         self, request: pb.CountReleasesByWeekdayRequest, store: Store
     ) -> pb.CountReleasesByWeekdayResponse:
-        return store.count_weekday(request.day)
+        return replies.weekday(store.figures.weekday(request.day))
 
     @rpc(offload=True)
     def GetTitleScore(self, request: pb.GetTitleScoreRequest, store: Store) -> pb.GetTitleScoreResponse:
-        return store.title_score(request.title, _year(request))
+        return replies.title_score(store.titles.resolve(request.title, _year(request)))
 
     @rpc(offload=True)
     def GetTitleVotes(self, request: pb.GetTitleVotesRequest, store: Store) -> pb.GetTitleVotesResponse:
-        return store.title_votes(request.title, _year(request))
+        return replies.title_votes(store.titles.resolve(request.title, _year(request)))
 
     @rpc(offload=True)
     def GetRuntime(self, request: pb.GetRuntimeRequest, store: Store) -> pb.GetRuntimeResponse:
-        return store.runtime(request.title, _year(request))
+        return replies.runtime(store.titles.resolve(request.title, _year(request)))
 
     @rpc(offload=True)
     def GetMovieReturn(self, request: pb.GetMovieReturnRequest, store: Store) -> pb.GetMovieReturnResponse:
-        return store.movie_return(request.title, _year(request))
+        return replies.movie_return(store.titles.resolve(request.title, _year(request)))
 
     @rpc(offload=True)
     def GetActor(self, request: pb.GetActorRequest, store: Store) -> pb.GetActorResponse:
-        return store.actor(request.name)
+        return replies.actor(store.people.actor(request.name))
 
     @rpc(offload=True)
     def GetDirector(self, request: pb.GetDirectorRequest, store: Store) -> pb.GetDirectorResponse:
-        return store.director(request.name)
+        return replies.director(store.people.director(request.name))
 
     @rpc(offload=True)
     def GetCollection(self, request: pb.GetCollectionRequest, store: Store) -> pb.GetCollectionResponse:
-        return store.collection(request.name)
+        return replies.collection(store.figures.collection(request.name))
 
     @rpc(offload=True)
     def GetCompany(self, request: pb.GetCompanyRequest, store: Store) -> pb.GetCompanyResponse:
-        return store.company(request.name)
+        return replies.company(store.figures.company(request.name))
 
     @rpc(offload=True)
     def CountByCountry(self, request: pb.CountByCountryRequest, store: Store) -> pb.CountByCountryResponse:
-        return store.country(request.country)
+        return replies.country(store.figures.country(request.country))
 
     @rpc(offload=True)
     def CountByLanguage(self, request: pb.CountByLanguageRequest, store: Store) -> pb.CountByLanguageResponse:
-        return store.language(request.language)
+        return replies.language(store.figures.language(request.language))
