@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import grpc
-from google.protobuf.json_format import MessageToDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marquee.v1 import release_pb2, release_pb2_grpc
@@ -101,12 +100,12 @@ class ReleaseHeaderMiddleware:
 @dataclass
 class Replica:
     address: str
-    info: dict[str, Any] | None = None
+    info: release_pb2.GetReleaseInfoResponse | None = None  # None when it could not be asked
     error: str | None = None
 
     @property
     def version(self) -> str | None:
-        return None if self.info is None else self.info.get("version")
+        return (self.info.version or None) if self.info is not None else None
 
 
 @dataclass
@@ -199,9 +198,9 @@ class ReleaseWatcher:
             before = (state.versions, state.target)
             state.replicas = replicas
             if self.metrics is not None:
-                self.metrics.replicas(upstream.name, [(r.address, r.version, int((r.info or {}).get("failedSwaps", 0)))
+                self.metrics.replicas(upstream.name, [(r.address, r.version, r.info.failed_swaps if r.info else 0)
                                                       for r in replicas])  # fmt: skip
-            loaded = [(r.info.get("loadedAt", ""), r.version) for r in replicas if r.info and r.version]
+            loaded = [(r.info.loaded_at, r.version) for r in replicas if r.info and r.version]
             state.target = max(loaded)[1] if loaded else None
             if (state.versions, state.target) != before:
                 changed = True
@@ -227,7 +226,7 @@ class ReleaseWatcher:
                     channel = self._channels[address] = grpc.aio.insecure_channel(address)
                 stub = release_pb2_grpc.ReleaseServiceStub(channel)
             reply = await stub.GetReleaseInfo(release_pb2.GetReleaseInfoRequest(), timeout=self.deadline_s)
-            replica.info = MessageToDict(reply)
+            replica.info = reply
         except grpc.aio.AioRpcError as exc:
             replica.error = f"{exc.code().name}: {exc.details()}"
         return replica
@@ -254,32 +253,3 @@ class ReleaseWatcher:
             if address not in addresses:
                 addresses.append(address)
         return addresses
-
-    def view(self) -> dict[str, Any]:
-        """What /v1/releases answers."""
-        upstreams = {}
-        for name, state in self.state.items():
-            upstreams[name] = {
-                "version": state.target,
-                "agree": state.agree,
-                "replicas": [_replica_view(r) for r in state.replicas],
-            }
-        return {"agree": all(u["agree"] for u in upstreams.values()), "upstreams": upstreams}
-
-
-def _replica_view(replica: Replica) -> dict[str, Any]:
-    info = replica.info or {}
-    failed = info.get("lastFailedSwap")
-    return {
-        "address": replica.address,
-        "version": info.get("version"),
-        "built_at": info.get("builtAt"),
-        "loaded_at": info.get("loadedAt"),
-        "verification": info.get("verification"),
-        "swaps": int(info.get("swaps", 0)),
-        "failed_swaps": int(info.get("failedSwaps", 0)),
-        "last_failed_swap": None if not failed else {
-            "version": failed.get("version"), "reason": failed.get("reason"), "failed_at": failed.get("failedAt"),
-        },
-        "error": replica.error,
-    }  # fmt: skip

@@ -45,8 +45,7 @@ def watcher_over(upstream: Upstream) -> ReleaseWatcher:
     async def ask(up: Any, address: str | None) -> Any:
         from marquee_gateway.releases import Replica as Seen
 
-        reply = await upstream.stubs[address].GetReleaseInfo(None)
-        return Seen(address or "", {"version": reply.version, "loadedAt": reply.loaded_at})
+        return Seen(address or "", await upstream.stubs[address].GetReleaseInfo(None))
 
     watcher._ask = ask  # type: ignore[method-assign]
     return watcher

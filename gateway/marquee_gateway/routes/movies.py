@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
-from marquee_gateway import convert, models
+from marquee_gateway.answers import AnswerRouter, v1
 from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.errors import InvalidRequest
-from marquee_gateway.examples import documented
-from marquee_gateway.responses import json_answer
 from marquee_gateway.routes.params import INT64_MAX, MAX_YEAR, MIN_YEAR, TEXT_RULE, Filters, Limit, SingleValues, Text
 
-router = APIRouter(prefix="/v1", tags=["films"], dependencies=[SingleValues])
+router = AnswerRouter(prefix="/v1", tags=["films"], dependencies=[SingleValues])
 
 MovieId = Annotated[int, Path(ge=1, le=INT64_MAX, description="the film's TMDB id, a positive integer", examples=[862])]
 
 
-@router.get("/movies/{movie_id:segment}", response_model=models.Movie, responses=documented("movie"))
-@json_answer
-async def get_movie(movie_id: MovieId, catalog: Catalog) -> Any:
+@router.answer("/movies/{movie_id:segment}", v1.Movie)
+async def get_movie(movie_id: MovieId, catalog: Catalog) -> pb.Movie:
     """Everything about one film: genres, collection, companies, countries, money, votes, directors, top cast."""
-    return convert.movie(await catalog.movies.call(pb.GetMovieRequest(movie_id=movie_id)))
+    return await catalog.movies.call(pb.GetMovieRequest(movie_id=movie_id))
 
 
-@router.get("/movies", response_model=models.SearchPage, responses=documented("search"))
-@json_answer
+@router.answer("/movies", v1.SearchPage)
 async def search_movies(
     catalog: Catalog,
     query: Annotated[
@@ -45,26 +41,24 @@ async def search_movies(
             "first page. A token is opaque: any other value is 422"
         ),
     ] = "",
-) -> Any:
+) -> pb.SearchMoviesResponse:
     """Films by title: exact matches first, then titles starting with the query, then close spellings."""
     request = pb.SearchMoviesRequest(query=query, page_size=page_size, page_token=page_token)
     if year is not None:
         request.year = year
-    return convert.search_page(await catalog.call(catalog.stub.SearchMovies, request))
+    return await catalog.call(catalog.stub.SearchMovies, request)
 
 
-@router.get(
-    "/movies/{movie_id:segment}/similar", response_model=models.Recommendations, responses=documented("similar")
-)
-@json_answer
-async def similar_movies(movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = 5) -> Any:
+@router.answer("/movies/{movie_id:segment}/similar", v1.Recommendations)
+async def similar_movies(
+    movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = 5
+) -> rpb.RecommendResponse:
     """Films similar to this one (never itself), optionally filtered by genre, years, votes."""
     request = rpb.RecommendRequest(movie_id=movie_id, limit=limit, filters=filters)
-    return convert.recommendations(await recommender.recommend.call(request))
+    return await recommender.recommend.call(request)
 
 
-@router.get("/recommendations", response_model=models.Recommendations, responses=documented("recommendations"))
-@json_answer
+@router.answer("/recommendations", v1.Recommendations, example=v1.TEXT_RECOMMENDATIONS)
 async def recommendations(
     recommender: Recommender,
     filters: Filters,
@@ -91,7 +85,7 @@ async def recommendations(
         ),
     ] = None,
     limit: Limit = 5,
-) -> Any:
+) -> rpb.RecommendResponse:
     """Films similar to a title or to free text.
 
     Give exactly one of `title` or `text`; `year` only with `title`; `year_min` not after `year_max`.
@@ -108,11 +102,10 @@ async def recommendations(
         if year is not None:
             raise InvalidRequest("year picks one of several films sharing a title; it needs title, not text")
         request.text = text or ""
-    return convert.recommendations(await recommender.recommend.call(request))
+    return await recommender.recommend.call(request)
 
 
-@router.get("/model", response_model=models.ModelInfo, responses=documented("model"), tags=["operations"])
-@json_answer
-async def model_info(recommender: Recommender) -> Any:
+@router.answer("/model", v1.ModelInfo, tags=["operations"])
+async def model_info(recommender: Recommender) -> rpb.GetModelInfoResponse:
     """The recommender's model: release, size, index parameters, measured recall."""
-    return convert.model_info(await recommender.call(recommender.stub.GetModelInfo, rpb.GetModelInfoRequest()))
+    return await recommender.call(recommender.stub.GetModelInfo, rpb.GetModelInfoRequest())

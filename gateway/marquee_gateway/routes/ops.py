@@ -9,11 +9,10 @@ import grpc
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from marquee_gateway import models
+from marquee_gateway.answers import documented, example_of, ops
 from marquee_gateway.clients import Upstream
 from marquee_gateway.deps import MetricsDep, ReleasesDep, UpstreamsDep
 from marquee_gateway.errors import ErrorBody, GatewayError
-from marquee_gateway.examples import documented
 from marquee_gateway.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["operations"])
@@ -21,7 +20,7 @@ router = APIRouter(tags=["operations"])
 SERVING = "SERVING"
 
 
-@router.get("/healthz", response_model=models.Health)
+@router.get("/healthz", response_model=ops.Health, responses={200: example_of(ops.Health)})
 async def healthz() -> Any:
     """The process is up (it does not ask the upstreams: see /readyz)."""
     return {"status": "ok"}
@@ -29,9 +28,9 @@ async def healthz() -> Any:
 
 @router.get(
     "/readyz",
-    response_model=models.Ready,
+    response_model=ops.Ready,
     responses={
-        200: {"content": {"application/json": {"example": {"status": "ready", "upstreams": {"catalog": SERVING}}}}},
+        200: example_of(ops.Ready),
         503: {"model": ErrorBody, "description": "an upstream does not report SERVING"},
     },
 )
@@ -56,7 +55,7 @@ async def readyz(upstreams: UpstreamsDep, releases: ReleasesDep, request: Reques
     return {"status": "ready", "upstreams": by_name, "releases": served}
 
 
-@router.get("/v1/releases", response_model=models.Releases, responses=documented("releases"), tags=["operations"])
+@router.get("/v1/releases", response_model=ops.Releases, responses=documented(ops.Releases), tags=["operations"])
 async def current_releases(releases: ReleasesDep) -> Any:
     """The release each replica of each upstream serves now (asked at once), and whether they agree.
 
@@ -65,7 +64,7 @@ async def current_releases(releases: ReleasesDep) -> Any:
     refused a release says so in `last_failed_swap`.
     """
     await releases.poll()
-    return releases.view()
+    return ops.Releases.of(releases.state)
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
