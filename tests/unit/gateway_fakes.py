@@ -27,7 +27,10 @@ from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import errors_pb2, release_pb2, shared_pb2
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY
-from marquee_common.text import MAX_QUERY_CHARS, normalize_text
+from marquee_common.errors import InvalidQuery
+from marquee_common.text import normalize_text
+from marquee_common.validation import require_text
+from marquee_gateway.answers.compat import VOTES_THRESHOLD
 from marquee_gateway.clients import (
     CATALOG_SERVICE,
     RECOMMENDER_SERVICE,
@@ -38,6 +41,7 @@ from marquee_gateway.clients import (
 )
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.metrics import Metrics
+from marquee_gateway.routes.params import MAX_LIMIT
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -92,14 +96,11 @@ def _ref(m: pb.Movie) -> shared_pb2.MovieRef:
 
 
 def _check(value: str, what: str) -> str:
-    text = value.strip()
-    if not text:
-        raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"{what} must not be empty")
-    if len(text) > MAX_QUERY_CHARS:
-        raise rpc_error(
-            grpc.StatusCode.INVALID_ARGUMENT, f"{what} is {len(text)} characters long; at most 200 are accepted"
-        )
-    return normalize_text(text)  # '' (no letter or digit) matches nothing, as in the services
+    """The services' own check (blank or over-long text is INVALID_ARGUMENT); '' matches nothing, as there."""
+    try:
+        return require_text(value, what)
+    except InvalidQuery as exc:
+        raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, str(exc)) from None
 
 
 def _not_found(what: str, value: str, names: Iterable[str]) -> grpc.aio.AioRpcError:
@@ -226,7 +227,7 @@ class FakeCatalog(FakeStub):
             movie=_ref(m),
             vote_count=m.vote_count,
             vote_average=m.vote_average,
-            reaches_2000_votes=m.vote_count >= 2000,
+            reaches_2000_votes=m.vote_count >= VOTES_THRESHOLD,
         )
 
     async def GetRuntime(self, request: pb.GetRuntimeRequest, timeout: float | None = None) -> Any:
@@ -319,8 +320,8 @@ class FakeRecommender(FakeStub):
 
     async def _recommend(self, request: rpb.RecommendRequest) -> Any:
         limit = request.limit or 5
-        if not 1 <= limit <= 50:
-            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"limit must be between 1 and 50, got {limit}")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         seed = rpb.ResolvedSeed()
         kind = request.WhichOneof("seed")
         if kind == "movie_id":

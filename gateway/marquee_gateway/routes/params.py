@@ -145,7 +145,9 @@ Year = Annotated[
         examples=[1995],
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=50, description="how many films, 1..50")]
+MAX_LIMIT = 50
+"""Films one recommendation may ask for: the recommender's bound."""
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"how many films, 1..{MAX_LIMIT}")]
 
 
 async def recommend_filters(
