@@ -1,24 +1,18 @@
-"""The whole stack as real processes on 127.0.0.1: catalog and recommender (RunningService) over
-a release built from tests/fixtures/raw, and the gateway in front of them."""
+"""The whole stack as real processes on 127.0.0.1: catalog and recommender over a release built from
+tests/fixtures/raw, and the gateway in front of them (RunningService and RunningGateway, from
+tests/harness.py); a load of keep-alive HTTP clients."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from marquee.v1 import recommender_pb2 as pb
-from tests.conftest import ENV_PREFIXES, RunningService, free_port
-
-READY_TIMEOUT_S = 60.0
+from tests.harness import RunningGateway, RunningService
 
 
 @dataclass
@@ -69,64 +63,6 @@ class Load:
                 body = reply.json() if reply.headers.get("content-type", "").startswith("application/json") else None
                 self.answers.append(Answer(path, started, reply.status_code,
                                            reply.headers.get("x-marquee-release", ""), body))  # fmt: skip
-
-
-class RunningGateway:
-    """`python -m marquee_gateway` on a free port, ready once GET /readyz answers 200."""
-
-    def __init__(self, catalog: RunningService, recommender: RunningService, log: Path, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        clean = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-        clean.update(
-            {
-                "GATEWAY_HOST": "127.0.0.1",
-                "GATEWAY_PORT": str(self.port),
-                "GATEWAY_CATALOG_TARGET": f"dns:///{catalog.target}",
-                "GATEWAY_RECOMMENDER_TARGET": f"dns:///{recommender.target}",
-                **env,
-            }
-        )
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "marquee_gateway"], env=clean, stdout=out, stderr=subprocess.STDOUT
-            )
-        try:
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the gateway exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                reply = httpx.get(f"{self.url}/readyz", timeout=2)
-                if reply.status_code == 200:
-                    return
-                last = f"{reply.status_code} {reply.text}"
-            except httpx.TransportError as exc:
-                last = repr(exc)
-            time.sleep(0.1)
-        raise TimeoutError(f"/readyz not 200 after {READY_TIMEOUT_S} s (last: {last}):\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-        return self.process.wait(timeout=30)
-
-
-def heavy_batch() -> pb.BatchRecommendRequest:
-    """100 free-text requests of 190 characters, limit 50: about the heaviest call the API allows."""
-    text = ("a cowboy doll and a space ranger toy who become friends on an adventure " * 3)[:190]
-    return pb.BatchRecommendRequest(requests=[pb.RecommendRequest(text=text, limit=50)] * 100)
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from marquee.v1 import recommender_pb2_grpc
-from tests.conftest import RunningService
-from tests.e2e.conftest import Load, RunningGateway, heavy_batch
+from tests.e2e.conftest import Load
+from tests.harness import RunningGateway, RunningService, heavy_batch
 
 pytestmark = pytest.mark.slow
 PARTS = (

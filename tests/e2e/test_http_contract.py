@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from marquee_common.calendar_names import MONTH, WEEKDAY
-from tests.conftest import RunningService
-from tests.e2e.conftest import RunningGateway
+from tests.harness import RunningGateway, RunningService
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import RunningGateway
+from tests.harness import ROOT, RunningGateway
 
 pytestmark = pytest.mark.slow
 

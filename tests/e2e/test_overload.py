@@ -13,8 +13,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from marquee.v1 import recommender_pb2_grpc
-from tests.conftest import RunningService
-from tests.e2e.conftest import heavy_batch
+from tests.harness import RunningService, heavy_batch
 
 pytestmark = pytest.mark.slow
 LIMIT = 4

@@ -8,8 +8,6 @@ import csv
 import gzip
 import io
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ENV_PREFIXES, ROOT, RunningService
-from tests.e2e.conftest import Load, RunningGateway
+from tests.e2e.conftest import Load
+from tests.harness import ROOT, RunningGateway, RunningService, etl
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +42,6 @@ def raw_with_votes(folder: Path, votes_of_toy_story: int) -> int:
     csv.writer(out, lineterminator="\n").writerows(rows)
     (folder / "movies_metadata.csv").write_text(out.getvalue(), encoding="utf-8")
     return before
-
-
-def etl(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    return subprocess.run([sys.executable, "-m", "marquee_etl", *args], env=env, capture_output=True, text=True,
-                          timeout=600, check=False)  # fmt: skip
 
 
 def current(data_dir: Path) -> str:

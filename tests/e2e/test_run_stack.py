@@ -3,7 +3,6 @@ processes, waits for /readyz, prints the URLs, and stops everything on Ctrl-C.""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -15,17 +14,16 @@ import httpx
 import psutil
 import pytest
 
-from tests.conftest import ENV_PREFIXES, FIXTURE_RAW, ROOT, free_port
+from tests.harness import FIXTURE_RAW, ROOT, clean_env, free_port
 
 pytestmark = pytest.mark.slow
 SCRIPT = ROOT / "scripts" / "run_stack.py"
 
 
 def run_stack(args: list[str], **env: str) -> subprocess.Popen[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
     return subprocess.Popen(
         [sys.executable, str(SCRIPT), *args],
-        env={**clean, **env},
+        env=clean_env(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

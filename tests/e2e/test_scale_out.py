@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunningService, free_port
-from tests.e2e.conftest import Load, RunningGateway
+from tests.e2e.conftest import Load
 from tests.e2e.dns import TinyDNS
+from tests.harness import RunningGateway, RunningService, free_port
 
 pytestmark = pytest.mark.slow
 AGE_S = "3"  # the servers' maximum connection age for this test (30 s by default)

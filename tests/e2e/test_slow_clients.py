@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import RunningService
-from tests.e2e.conftest import RunningGateway
+from tests.harness import RunningGateway, RunningService
 
 pytestmark = pytest.mark.slow
 LIMIT = 20

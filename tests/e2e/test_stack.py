@@ -15,8 +15,7 @@ import httpx
 import pytest
 
 from marquee.v1 import catalog_pb2, catalog_pb2_grpc, recommender_pb2, recommender_pb2_grpc
-from tests.conftest import RunningService
-from tests.e2e.conftest import RunningGateway
+from tests.harness import RunningGateway, RunningService
 
 pytestmark = pytest.mark.slow
 

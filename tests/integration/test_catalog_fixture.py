@@ -10,7 +10,7 @@ import pytest
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc
-from tests.conftest import RunningService
+from tests.harness import RunningService
 from tests.status_details import details
 
 

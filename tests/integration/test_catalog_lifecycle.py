@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +19,7 @@ from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc
 from marquee_catalog.servicer import CatalogServicer
 from marquee_common.rpc import Service, create_server, load_and_serve
-from tests.conftest import ENV_PREFIXES, RunningService, free_port
+from tests.harness import RunningService, free_port, run
 
 
 def test_reflection_lists_the_catalog_and_health_services(catalog_process: RunningService) -> None:
@@ -51,11 +48,8 @@ def test_each_call_is_logged_as_one_json_line_with_method_code_and_duration(cata
 
 
 def test_a_missing_release_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    env.update({"CATALOG_HOST": "127.0.0.1", "CATALOG_PORT": str(free_port()), "MARQUEE_DATA_DIR": str(tmp_path)})
-    result = subprocess.run(
-        [sys.executable, "-m", "marquee_catalog"], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    result = run("marquee_catalog", timeout=60, CATALOG_HOST="127.0.0.1", CATALOG_PORT=str(free_port()),
+                 MARQUEE_DATA_DIR=str(tmp_path))  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == (
         f"cannot serve: no release in {tmp_path}: {tmp_path / 'current'} does not exist; "
@@ -113,11 +107,8 @@ def test_health_is_not_serving_and_calls_are_unavailable_until_the_release_is_lo
 
 
 def test_a_second_server_on_a_taken_port_stops_with_one_line(catalog_process: RunningService) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    env.update({"CATALOG_HOST": "127.0.0.1", "CATALOG_PORT": str(catalog_process.port),
-                "MARQUEE_DATA_DIR": "/nonexistent"})  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "marquee_catalog"], env=env, capture_output=True, text=True,
-                            timeout=60, check=False)  # fmt: skip
+    result = run("marquee_catalog", timeout=60, CATALOG_HOST="127.0.0.1", CATALOG_PORT=str(catalog_process.port),
+                 MARQUEE_DATA_DIR="/nonexistent")  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == (
         f"cannot serve: cannot listen on 127.0.0.1:{catalog_process.port}: the port is in use by another process\n"

@@ -11,7 +11,7 @@ import pytest
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc
-from tests.conftest import SAMPLE_RAW, RunningService
+from tests.harness import SAMPLE_RAW, RunningService
 from tests.oracle import Oracle
 
 MONTHS = (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, RunningService
+from tests.harness import ROOT, RunningService
 
 DOCKERFILES = sorted(p.relative_to(ROOT) for p in ROOT.glob("**/Dockerfile") if ".venv" not in p.parts)
 

@@ -5,28 +5,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from tests.conftest import ENV_PREFIXES, FIXTURE_RAW, ROOT, build_release
-
-
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    return subprocess.run(
-        [sys.executable, "-m", "marquee_etl", *args],
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+from tests.harness import FIXTURE_RAW, ROOT, build_release, etl
 
 
 def _raw_copy(tmp_path: Path) -> Path:
@@ -81,7 +67,7 @@ def test_gzip_inputs_and_the_movies_dataset_name_are_accepted(tmp_path: Path) ->
 
 
 def test_the_bundled_sample_is_the_default_input_and_env_vars_set_the_folders(tmp_path: Path) -> None:
-    result = _run(env={"MARQUEE_DATA_DIR": str(tmp_path)})
+    result = etl(MARQUEE_DATA_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "current" / "manifest.json").read_text())
     assert manifest["inputs"]["movies"]["name"] == "movies_metadata.csv.gz"
@@ -90,7 +76,7 @@ def test_the_bundled_sample_is_the_default_input_and_env_vars_set_the_folders(tm
 
 
 def test_progress_and_a_summary_are_printed(tmp_path: Path) -> None:
-    result = _run("--raw", str(FIXTURE_RAW), "--out", str(tmp_path))
+    result = etl("--raw", str(FIXTURE_RAW), "--out", str(tmp_path))
     assert "[1/4] reading CSV as text ..." in result.stderr
     assert "model: recall" in result.stderr
     assert "rows in:   movies       13   credits        8" in result.stdout
@@ -102,7 +88,7 @@ def test_a_failed_run_leaves_the_previous_release_current(tmp_path: Path) -> Non
     raw = tmp_path / "incomplete"
     raw.mkdir()
     shutil.copy(FIXTURE_RAW / "movies_metadata.csv", raw)
-    result = _run("--raw", str(raw), "--out", str(tmp_path))
+    result = etl("--raw", str(raw), "--out", str(tmp_path))
     assert result.returncode == 2
     assert "holds no credits.csv" in result.stderr
     assert (tmp_path / "current").resolve() == first
@@ -114,13 +100,13 @@ def test_a_file_without_the_kaggle_columns_is_refused_with_a_reason(tmp_path: Pa
     raw.mkdir()
     (raw / "movies_metadata.csv").write_text("a,b\n1,2\n")
     shutil.copy(FIXTURE_RAW / "credits.csv", raw)
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "lacks the column(s)" in result.stderr
 
 
 def test_skip_model_writes_the_catalog_tables_only(tmp_path: Path) -> None:
-    result = _run("--raw", str(FIXTURE_RAW), "--out", str(tmp_path), "--skip-model")
+    result = etl("--raw", str(FIXTURE_RAW), "--out", str(tmp_path), "--skip-model")
     assert result.returncode == 0, result.stderr
     folder = (tmp_path / "current").resolve()
     assert (folder / "movies.parquet").is_file() and not (folder / "model").exists()
@@ -131,7 +117,7 @@ def test_an_output_folder_under_a_file_is_refused_before_any_input_is_read(tmp_p
     blocker = tmp_path / "file.txt"
     blocker.write_text("a file, not a folder\n")
     out = blocker / "sub"
-    result = _run("--raw", str(FIXTURE_RAW), "--out", str(out))
+    result = etl("--raw", str(FIXTURE_RAW), "--out", str(out))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     # the whole of stderr: no step was started, so nothing was read
@@ -143,7 +129,7 @@ def test_an_output_folder_under_a_file_is_refused_before_any_input_is_read(tmp_p
 def test_a_data_folder_that_is_a_file_is_refused_before_any_input_is_read(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.write_text("")
-    result = _run("--raw", str(FIXTURE_RAW), env={"MARQUEE_DATA_DIR": str(data)})
+    result = etl("--raw", str(FIXTURE_RAW), MARQUEE_DATA_DIR=str(data))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     expected = f"marquee_etl: error: cannot write to the data folder {data}: {data} is a file, not a folder"
@@ -153,7 +139,7 @@ def test_a_data_folder_that_is_a_file_is_refused_before_any_input_is_read(tmp_pa
 def test_a_file_that_cannot_be_opened_in_the_data_folder_is_named_in_one_line(tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
     history.mkdir()  # a folder where the history file should be: opening it fails, as root too
-    result = _run("releases", "--out", str(tmp_path), "rollback")
+    result = etl("releases", "--out", str(tmp_path), "rollback")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr == f"marquee_etl: error: {history}: Is a directory\n"
@@ -170,7 +156,7 @@ def test_a_file_with_only_its_header_line_is_refused_for_having_no_data_rows(
     raw = _raw_copy(tmp_path)
     header = (FIXTURE_RAW / name).read_text(encoding="utf-8").splitlines(keepends=True)[0]
     (raw / name).write_text(header + blank_lines, encoding="utf-8")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     _assert_failed_reading(result, f"{raw / name} has no data rows, only a header line")
 
 
@@ -178,7 +164,7 @@ def test_a_file_with_only_its_header_line_is_refused_for_having_no_data_rows(
 def test_an_empty_file_is_refused_for_having_no_data_rows(tmp_path: Path, name: str) -> None:
     raw = _raw_copy(tmp_path)
     (raw / name).write_bytes(b"")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     _assert_failed_reading(result, f"{raw / name} has no data rows: the file is empty")
 
 
@@ -199,7 +185,7 @@ def test_a_last_row_cut_inside_a_quoted_field_is_reported_with_its_line(tmp_path
     raw = _raw_copy(tmp_path)
     path = raw / "movies_metadata.csv"
     path.write_text("".join(_fixture_lines("movies_metadata.csv")[:3]) + CUT_IN_QUOTES, encoding="utf-8")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     _assert_failed_reading(result, f"cannot read {path} as CSV: line 4: a quoted field is not closed")
 
 
@@ -210,7 +196,7 @@ def test_a_row_cut_in_a_gzip_file_is_reported_with_its_line(tmp_path: Path) -> N
     lines = _fixture_lines("credits.csv")
     # line 4 is cut inside its quoted cast field
     path.write_bytes(gzip.compress(("".join(lines[:3]) + lines[3][:60]).encode()))
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     _assert_failed_reading(result, f"cannot read {path} as CSV: line 4: a quoted field is not closed")
 
 
@@ -219,7 +205,7 @@ def test_a_quote_left_open_before_the_last_row_is_reported_where_its_row_starts(
     path = raw / "movies_metadata.csv"
     lines = _fixture_lines("movies_metadata.csv")
     path.write_text("".join(lines[:3]) + CUT_IN_QUOTES + "\n" + "".join(lines[4:]), encoding="utf-8")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     # the quote opened on line 4 is closed by the first quote of line 5, which text follows
     _assert_failed_reading(
         result, f"cannot read {path} as CSV: line 4: a quoted field is not closed (it runs on into line 5)"
@@ -230,7 +216,7 @@ def test_a_last_row_cut_outside_quotes_is_reported_with_its_fields(tmp_path: Pat
     raw = _raw_copy(tmp_path)
     path = raw / "movies_metadata.csv"
     path.write_text("".join(_fixture_lines("movies_metadata.csv")[:3]) + CUT_UNQUOTED, encoding="utf-8")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     why = "line 4: 7 fields where the header has 24 (the file ends in the middle of this row)"
     _assert_failed_reading(result, f"cannot read {path} as CSV: {why}")
 
@@ -241,7 +227,7 @@ def test_a_row_with_more_fields_than_the_header_is_reported_with_its_line(tmp_pa
     lines = _fixture_lines("movies_metadata.csv")
     lines[2] = lines[2].rstrip("\n") + ",one too many\n"
     path.write_text("".join(lines), encoding="utf-8")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     _assert_failed_reading(result, f"cannot read {path} as CSV: line 3: 25 fields where the header has 24")
 
 
@@ -251,7 +237,7 @@ def test_a_line_that_is_not_utf8_is_reported_with_its_line(tmp_path: Path) -> No
     lines = [line.encode() for line in _fixture_lines("movies_metadata.csv")]
     lines[5] = lines[5].replace(b"Overview", b"Overview \xff")
     path.write_bytes(b"".join(lines))
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     _assert_failed_reading(result, f"cannot read {path} as CSV: line 6: not UTF-8 text")
 
 
@@ -261,7 +247,7 @@ def test_a_cut_off_gzip_file_is_reported_as_cut_off(tmp_path: Path) -> None:
     path = raw / "credits.csv.gz"
     whole = gzip.compress((FIXTURE_RAW / "credits.csv").read_bytes())
     path.write_bytes(whole[: len(whole) // 2])
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     _assert_failed_reading(result, f"cannot read {path} as CSV: the gzip data ends early: the file is cut off")
 
 
@@ -272,7 +258,7 @@ def test_a_short_row_before_the_end_is_set_aside_with_a_reason_not_refused(tmp_p
     lines = _fixture_lines("movies_metadata.csv")
     lines[3] = CUT_UNQUOTED + "\n"
     (raw / "movies_metadata.csv").write_text("".join(lines), encoding="utf-8")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"), "--skip-model")
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"), "--skip-model")
     assert result.returncode == 0, result.stderr
     rejects = pl.read_parquet(tmp_path / "out" / "current" / "rejects.parquet")
     assert rejects.filter(pl.col("source") == "movies", pl.col("row") == 3)["reason"].to_list() == [
@@ -288,7 +274,7 @@ def test_a_file_whose_every_film_is_set_aside_is_one_line(tmp_path: Path) -> Non
     (raw / "movies_metadata.csv").write_text(lines[0] + "\n" + lines[1].replace(",1,tt0000001,", ",one,tt0000001,")
                                              + "\n", encoding="utf-8")  # fmt: skip
     shutil.copy(FIXTURE_RAW / "credits.csv", raw / "credits.csv")
-    result = _run("--raw", str(raw), "--out", str(tmp_path / "out"))
+    result = etl("--raw", str(raw), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1] == (

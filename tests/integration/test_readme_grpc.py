@@ -21,7 +21,7 @@ import pytest
 from google.protobuf import descriptor_pool, json_format, symbol_database
 
 from marquee.v1 import catalog_pb2, recommender_pb2, release_pb2  # noqa: F401  registers the services
-from tests.conftest import ROOT, SAMPLE_RAW, RunningService
+from tests.harness import ROOT, SAMPLE_RAW, RunningService
 from tests.oracle import Oracle
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

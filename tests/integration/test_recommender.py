@@ -13,7 +13,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc
-from tests.conftest import RunningService
+from tests.harness import RunningService
 from tests.status_details import details
 
 Reason = pb.Recommendation.Reason

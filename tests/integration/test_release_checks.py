@@ -4,10 +4,8 @@ exit 2, and is refused at a swap while the old release keeps serving. Real proce
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +24,7 @@ from marquee.v1 import (
 )
 from marquee_common.release import sha256_file
 from marquee_etl.release import point_current
-from tests.conftest import ENV_PREFIXES, RunningService, free_port
+from tests.harness import RunningService, free_port, run
 
 pytestmark = pytest.mark.slow
 
@@ -138,10 +136,8 @@ IDS = [f"{service}-{file}-{words.split()[0]}" for service, _, file, words in CAS
 
 def start(service: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     module, prefix, _ = SERVICES[service]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    env.update({f"{prefix}_HOST": "127.0.0.1", f"{prefix}_PORT": str(free_port()), "MARQUEE_DATA_DIR": str(data_dir)})
-    return subprocess.run([sys.executable, "-m", module], env=env, capture_output=True, text=True, timeout=60,
-                          check=False)  # fmt: skip
+    settings = {f"{prefix}_HOST": "127.0.0.1", f"{prefix}_PORT": str(free_port()), "MARQUEE_DATA_DIR": str(data_dir)}
+    return run(module, timeout=60, **settings)
 
 
 @pytest.fixture

@@ -6,21 +6,13 @@ import csv
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENV_PREFIXES, FIXTURE_RAW
+from tests.harness import FIXTURE_RAW, etl
 
 pytestmark = pytest.mark.slow
-
-
-def etl(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    return subprocess.run([sys.executable, "-m", "marquee_etl", *args], env={**base, **(env or {})},
-                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
 
 
 def raw_copy(tmp: Path, name: str, keep_movie_rows: int | None = None, votes_of_1: str | None = None) -> Path:
@@ -111,7 +103,7 @@ def test_promote_rollback_and_prune_keep_current_and_the_rollback_target(tmp_pat
     versions = []
     for votes in ("2500", "2600", "2700", "2800"):  # each a real change of the inputs, same model quality
         raw = raw_copy(tmp_path, f"raw-{votes}", votes_of_1=votes)
-        result = etl("--raw", str(raw), "--out", str(out), env={"MARQUEE_KEEP_RELEASES": "10"})
+        result = etl("--raw", str(raw), "--out", str(out), MARQUEE_KEEP_RELEASES="10")
         assert result.returncode == 0, result.stderr
         versions.append(current(out))
     assert len(set(versions)) == 4

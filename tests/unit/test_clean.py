@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from marquee_etl.clean import Cleaned, clean
-from tests.conftest import FIXTURE_RAW
+from tests.harness import FIXTURE_RAW
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ import pytest
 from marquee_gateway.cache import Entry, ResponseCache
 from marquee_gateway.clients import channel_options, service_config
 from marquee_gateway.config import GatewaySettings
+from tests.harness import free_port
 from tests.unit.gateway_fakes import Fakes, gateway_client, http_client
 
 if TYPE_CHECKING:
@@ -52,13 +52,6 @@ def test_readyz_is_503_while_an_upstream_is_still_loading(client: TestClient, fa
     reply = client.get("/readyz")
     assert reply.status_code == 503
     assert reply.json()["error"]["message"] == "not ready: catalog NOT_SERVING"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def test_readyz_is_503_over_real_channels_when_nothing_listens() -> None:

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
-import sys
-from types import ModuleType
 
-from tests.conftest import ROOT
-
-
-def run_stack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_stack", ROOT / "scripts" / "run_stack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_stack"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+from scripts.run_stack import port_free
 
 
 def test_a_port_whose_server_closed_its_connections_first_is_free() -> None:
@@ -37,11 +25,11 @@ def test_a_port_whose_server_closed_its_connections_first_is_free() -> None:
         except OSError:
             held = True
     assert held, "no TIME_WAIT was left: the test proves nothing on this kernel"
-    assert run_stack().port_free(port)
+    assert port_free(port)
 
 
 def test_a_port_something_listens_on_is_not_free() -> None:
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
-        assert not run_stack().port_free(server.getsockname()[1])
+        assert not port_free(server.getsockname()[1])
