@@ -1,8 +1,9 @@
 """What the gate compares: a release's counts and its model's own quality on the release's data.
 
-The quality figures are those of bench/bench_recommender.py, measured here on the model's own
-lists (each film's exact nearest films by its vectors, `neighbours.npy`, before the service's
-metadata re-ranking), so that two releases are compared on what the pipeline built:
+The quality figures, measured here on the model's own lists (each film's exact nearest films by
+its vectors, `neighbours.npy`, before the service's metadata re-ranking), so that two releases are
+compared on what the pipeline built; bench/quality_recommender.py takes the same figures of the
+lists as served:
 
 - collection_hit@5: of the films in a collection with at least two members in the data, the
   share whose top 5 holds another member of that collection;
@@ -10,7 +11,8 @@ metadata re-ranking), so that two releases are compared on what the pipeline bui
   of the Jaccard overlap of genre sets (a film without genres counts 0);
 - recall@10: the share of the exact top 10 that the Annoy index finds (measured by the build).
 
-A figure that cannot be measured on the data (no collection with two films) is None.
+A figure that cannot be measured on the data (no collection with two films) is None. `seeds`
+narrows a figure to some of the films (the benchmark's sweeps measure a subset).
 """
 
 from __future__ import annotations
@@ -21,19 +23,26 @@ import numpy as np
 import polars as pl
 
 
-def collection_hit(tops: np.ndarray, collection: np.ndarray, k: int = 5) -> float | None:
-    """`tops[i]`: film i's nearest films, best first; `collection[i]`: its collection id, -1 for none."""
+def collection_hit(
+    tops: np.ndarray, collection: np.ndarray, k: int = 5, seeds: np.ndarray | None = None
+) -> float | None:
+    """`tops[i]`: film i's nearest films, best first; `collection[i]`: its collection id, -1 for none;
+    `seeds`: the films measured (a boolean mask; every film by default)."""
     ids, counts = np.unique(collection[collection >= 0], return_counts=True)
     eligible = np.isin(collection, ids[counts >= 2])
+    if seeds is not None:
+        eligible &= seeds
     if not eligible.any() or tops.shape[1] == 0:
         return None
     hits = (collection[tops[:, :k]] == collection[:, None]).any(axis=1)
     return float(hits[eligible].mean())
 
 
-def genre_jaccard(tops: np.ndarray, genre_bits: np.ndarray, k: int = 10) -> float | None:
-    """`genre_bits[i]`: film i's genres as a bit set (uint64)."""
-    seeds = genre_bits != 0
+def genre_jaccard(
+    tops: np.ndarray, genre_bits: np.ndarray, k: int = 10, seeds: np.ndarray | None = None
+) -> float | None:
+    """`genre_bits[i]`: film i's genres as a bit set (uint64); `seeds` as for collection_hit."""
+    seeds = genre_bits != 0 if seeds is None else seeds & (genre_bits != 0)
     if not seeds.any() or tops.shape[1] == 0:
         return None
     picks = genre_bits[tops[:, :k]]

@@ -71,3 +71,15 @@ def test_genre_jaccard_is_the_mean_overlap_over_films_with_genres() -> None:
     # film 0 {a,b}: with {a} 1/2, with {c} 0 -> 0.25; film 1 {a}: with {a,b} 1/2, with {} 0 -> 0.25;
     # film 2 {c}: 0 and 0 -> 0; film 3 has no genre and is left out. Mean: 0.5 / 3.
     assert genre_jaccard(tops, bits, k=10) == pytest.approx(0.5 / 3)
+
+
+def test_the_quality_figures_can_be_taken_over_some_films_only() -> None:
+    collection = np.array([7, 7, 7, 8, -1])
+    tops = np.array([[1, 3], [4, 3], [3, 4], [0, 1], [0, 1]])
+    # Film 1 is left out: of films 0 and 2, film 0 holds a mate.
+    assert collection_hit(tops, collection, k=5, seeds=np.array([1, 0, 1, 1, 1], dtype=bool)) == pytest.approx(1 / 2)
+    bits = np.array([0b011, 0b001, 0b100, 0b000], dtype=np.uint64)
+    tops = np.array([[1, 2], [0, 3], [0, 1], [0, 1]])
+    # Film 0 is left out: film 1 scores 0.25, film 2 scores 0, film 3 has no genre.
+    seeds = np.array([0, 1, 1, 1], dtype=bool)
+    assert genre_jaccard(tops, bits, k=10, seeds=seeds) == pytest.approx(0.25 / 2)
