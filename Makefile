@@ -70,11 +70,15 @@ run-recommender: proto
 	test -e $${MARQUEE_DATA_DIR:-var/data}/current || $(PY) -m marquee_etl
 	$(PY) -m marquee_recommender
 
+# Every benchmark, one after the other (about an hour on 2 cores); bench/README.md has each one's command and figures.
 bench: proto
-	$(PY) bench/bench_pipeline.py
-	$(PY) bench/bench_catalog.py
-	$(PY) bench/bench_recommender.py
-	$(PY) bench/bench_gateway.py
+	$(PY) -m bench.bench_pipeline
+	$(PY) -m bench.bench_catalog
+	$(PY) -m bench.quality_recommender
+	$(PY) -m bench.bench_recommender
+	$(PY) -m bench.bench_gateway
+	$(PY) -m bench.bench_release_swap
+	$(PY) -m bench.bench_overload
 
 clean:
 	rm -rf $(VENV) var proto/marquee/v1/*_pb2*.py proto/marquee/v1/*_pb2*.pyi

@@ -1,6 +1,6 @@
 """The usual pandas + `ast.literal_eval` way to build the catalog, as a yardstick.
 
-    python bench/baseline_pandas.py RAW_DIR OUT_DIR
+    python -m bench.baseline_pandas RAW_DIR OUT_DIR
 
 Why this exists: Marquee's pipeline (`python -m marquee_etl`) claims to be at least
 ten times faster than the way the original assignment is usually solved. This script

@@ -1,6 +1,6 @@
 """Measure the catalog service as it runs: start-up, latency at the server, memory.
 
-    python bench/bench_catalog.py [--data DIR] [--seconds N] [--clients 8]
+    python -m bench.bench_catalog [--data DIR] [--seconds N] [--clients 8]
 
 Why: Marquee promises three things of `python -m marquee_catalog` on a full-size release
 (45k films, ~500k cast credits): (1) it answers health SERVING at most 3 s after it is
@@ -49,56 +49,50 @@ Exit status: 0 when every target passes, 1 when one fails, 2 when the set-up fai
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from math import ceil
 from pathlib import Path
 from typing import Any
 
 import grpc
 import polars as pl
-import psutil
-from bench_pipeline import SHARED, ensure_data
-from bench_pipeline import BenchError as DataError
-from bench_pipeline import machine as shared_machine
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
+from bench.support import (
+    BenchError,
+    Server,
+    data_sizes,
+    ensure_data,
+    exit_status,
+    load_parser,
+    machine,
+    parse_load_args,
+    percentile,
+    run_clients,
+    start_repeatedly,
+    startup_table,
+    timed_release,
+    verdict,
+    vm_hwm_mb,
+)
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc
 from marquee_common.text import collection_key, normalize_text
 
-REPO = Path(__file__).resolve().parents[1]
-FILES = ("movies_metadata.csv", "credits.csv")
-ENV_PREFIXES = ("MARQUEE_", "CATALOG_", "RECOMMENDER_", "GATEWAY_")
 SERVICE = "marquee.v1.CatalogService"
-MB = 1024 * 1024
 STARTUP_TARGET_S = 3.0
 P99_TARGET_MS = 5.0
 RSS_TARGET_MB = 400.0
 POLL_SECONDS = 0.015
-STARTUP_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 30.0
 CALL_TIMEOUT_S = 10.0
 POOL = 3000  # distinct requests prepared per RPC; misses get a tenth of that
 POPULAR = 2000  # "popular" films: the most-voted ones
-FAST_RECONNECT = [
-    ("grpc.initial_reconnect_backoff_ms", 10),
-    ("grpc.min_reconnect_backoff_ms", 10),
-    ("grpc.max_reconnect_backoff_ms", 20),
-]
 
 # How often each RPC is called, per 100 calls: a catalog front end mostly opens films and
 # searches, then asks about people and groups; the counts are cheap and rarer.
@@ -140,200 +134,24 @@ WEEKDAYS_ES = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", 
 WEEKDAYS_EN = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-class BenchError(DataError):
-    """A run or the set-up failed; the message says which and why."""
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path("/tmp/marquee-full"),
-        help="folder with the full-size raw CSVs; made when missing (default /tmp/marquee-full)",
-    )
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured load window (default 20)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads (default 8)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="load before the window, not measured (default 3)")
-    parser.add_argument("--starts", type=int, default=3, help="fresh server starts timed to SERVING (default 3)")
+    parser = load_parser(__doc__, seconds=20.0, warmup=3.0)
     parser.add_argument(
         "--not-found", type=float, default=0.05, help="share of misspelled, NOT_FOUND queries (default 0.05)"
     )
-    parser.add_argument("--seed", type=int, default=1, help="random seed of inputs and mix (default 1)")
-    parser.add_argument(
-        "--synth",
-        type=Path,
-        default=SHARED / "tools" / "synth_tmdb.py",
-        help="the synth_tmdb.py generator, used when --data lacks the files",
-    )
-    parser.add_argument(
-        "--seed-data",
-        type=Path,
-        default=SHARED / "data",
-        help="folder with the real 5,000-row movies_metadata.csv and credits.csv the generator grows",
-    )
-    args = parser.parse_args(argv)
-    if args.seconds <= 0 or args.warmup < 0:
-        parser.error("--seconds must be positive and --warmup not negative")
-    if args.clients < 1 or args.starts < 1:
-        parser.error("--clients and --starts must be at least 1")
+    args = parse_load_args(parser, argv)
     if not 0 <= args.not_found < 1:
         parser.error("--not-found must be in [0, 1)")
     return args
 
 
-# -- data set-up (as bench_pipeline.py does it) ------------------------------------------------
-
-
-def clean_env() -> dict[str, str]:
-    """This shell's environment without any Marquee setting, so none leaks into a run."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-
-
-def build_release(raw: Path, out: Path) -> tuple[Path, float]:
-    """Run the pipeline as a user would; (the `current` folder, seconds it took)."""
-    print(f"building a release from {raw} ...", end=" ", flush=True)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "marquee_etl", "--raw", str(raw), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        cwd=REPO,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise BenchError(f"marquee_etl exited with {done.returncode}: {done.stderr.strip()[-2000:]}")
-    print(f"{seconds:.1f} s", flush=True)
-    return (out / "current").resolve(), seconds
-
-
-# -- the server process ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def vm_hwm_mb(pid: int) -> float:
-    """The process's peak resident set size so far, from the kernel."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024 / MB
-    raise BenchError(f"no VmHWM in /proc/{pid}/status")
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    target: str
-    log: Path
-    first_answer_s: float = 0.0  # Popen -> first health answer of any status
-    serving_s: float = 0.0  # Popen -> health "" SERVING
-    rss_at_serving_mb: float = 0.0
-    exit_code: int | None = None
-
-    def stop(self) -> int | None:
-        """SIGTERM, then wait for the drain; the exit code, or None if it had to be killed."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            self.exit_code = self.process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            self.exit_code = None
-        return self.exit_code
-
-    def loaded_s(self) -> float | None:
-        """The server's own "loaded" duration (read once its stdout is flushed, i.e. after exit)."""
-        for entry in log_entries(self.log):
-            if entry.get("msg") == "loaded" and entry.get("grpc_service") == SERVICE:
-                return float(entry["duration_ms"]) / 1000
-        return None
-
-
 def start_server(data_dir: Path, log_dir: Path, n: int) -> Server:
-    """Start a fresh catalog process and wait for SERVING, timing it from Popen."""
-    port = free_port()
-    target = f"127.0.0.1:{port}"
-    env = clean_env()
-    env.update(
-        {
-            "CATALOG_HOST": "127.0.0.1",
-            "CATALOG_PORT": str(port),
-            "MARQUEE_DATA_DIR": str(data_dir),
-            "CATALOG_LOG_LEVEL": "info",  # the call log is at info
-            "CATALOG_WORKERS": "1",
-        }
-    )
-    log = log_dir / f"catalog-{n}.log"
-    with log.open("wb") as out, (log_dir / f"catalog-{n}.stderr").open("wb") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "marquee_catalog"], env=env, stdout=out, stderr=err, cwd=REPO)
-    server = Server(process, target, log)
-    with grpc.insecure_channel(target, options=FAST_RECONNECT) as channel:
-        check = health_pb2_grpc.HealthStub(channel).Check
-        while True:
-            now = time.perf_counter()
-            if now - started > STARTUP_TIMEOUT_S:
-                server.stop()
-                raise BenchError(f"the catalog was not SERVING {STARTUP_TIMEOUT_S:.0f} s after start")
-            if process.poll() is not None:
-                raise BenchError(
-                    f"the catalog exited with {process.returncode} while starting: "
-                    f"{(log_dir / f'catalog-{n}.stderr').read_text()[-2000:]}{log.read_text()[-2000:]}"
-                )
-            try:
-                status = check(health_pb2.HealthCheckRequest(service=""), timeout=1).status
-            except grpc.RpcError:
-                status = None
-            if status is not None and not server.first_answer_s:
-                server.first_answer_s = time.perf_counter() - started
-            if status == health_pb2.HealthCheckResponse.SERVING:
-                server.serving_s = time.perf_counter() - started
-                break
-            time.sleep(POLL_SECONDS)
-        server.rss_at_serving_mb = psutil.Process(process.pid).memory_info().rss / MB
-        if (
-            check(health_pb2.HealthCheckRequest(service=SERVICE), timeout=1).status
-            != health_pb2.HealthCheckResponse.SERVING
-        ):
-            server.stop()
-            raise BenchError(f'health "" is SERVING but {SERVICE} is not')
+    """A fresh catalog process, timed from Popen to health "" SERVING ("" turns SERVING last)."""
+    server = Server("marquee_catalog", "CATALOG", SERVICE, data_dir, log_dir / f"catalog-{n}.log", POLL_SECONDS, "")
+    if server.health(SERVICE) != health_pb2.HealthCheckResponse.SERVING:
+        server.stop()
+        raise BenchError(f'health "" is SERVING but {SERVICE} is not')
     return server
-
-
-def log_entries(log: Path) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a server log; other lines (none expected) are skipped."""
-    with log.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("{"):
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-
-
-def epoch(ts: str) -> float:
-    """'2026-11-26T05:50:48.424Z' -> seconds since the epoch."""
-    return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
-
-
-def server_calls(log: Path, start: float, end: float) -> list[tuple[str, str, float]]:
-    """(method, code, duration_ms) of every call the server logged inside [start, end]."""
-    calls = []
-    for entry in log_entries(log):
-        if entry.get("msg") == "call" and start <= epoch(entry["ts"]) <= end:
-            calls.append((entry["method"], entry["code"], float(entry["duration_ms"])))
-    return calls
 
 
 # -- inputs drawn from the release ----------------------------------------------------------
@@ -583,24 +401,13 @@ def run_load(
     target: str, inputs: Inputs, clients: int, warmup: float, seconds: float, not_found: float, seed: int
 ) -> tuple[list[Call], float, float]:
     """(every call of the measured window, window start, window end), times from time.time()."""
-    stop = threading.Event()
     per_client: list[list[Call]] = [[] for _ in range(clients)]
-    threads = [
-        threading.Thread(
-            target=client, args=(target, inputs, not_found, seed * 1000 + i, stop, per_client[i]), daemon=True
-        )
-        for i in range(clients)
-    ]
+
+    def one(i: int, stop: threading.Event) -> None:
+        client(target, inputs, not_found, seed * 1000 + i, stop, per_client[i])
+
     print(f"load: {clients} clients, {warmup:g} s warm-up + {seconds:g} s measured ...", end=" ", flush=True)
-    for thread in threads:
-        thread.start()
-    time.sleep(warmup)
-    start = time.time()
-    time.sleep(seconds)
-    end = time.time()
-    stop.set()
-    for thread in threads:
-        thread.join(CALL_TIMEOUT_S + 5)
+    start, end = run_clients(clients, one, warmup, seconds, CALL_TIMEOUT_S + 5)
     window = [c for calls in per_client for c in calls if c.started >= start and c.ended <= end]
     print(f"{len(window):,} calls", flush=True)
     return window, start, end
@@ -635,20 +442,6 @@ def replay_slowest(target: str, calls: list[Call], n: int = 5) -> list[tuple[flo
 
 
 # -- the report -----------------------------------------------------------------------------
-
-
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least p % of them at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, ceil(p / 100 * len(ordered)) - 1)]
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def machine() -> list[str]:
-    return shared_machine(("grpcio", "protobuf", "polars", "numpy", "rapidfuzz"))
 
 
 @dataclass
@@ -686,40 +479,33 @@ def latency_rows(
         ms = server.get(method, [])
         if not ms:
             continue
-        cms = seen.get(method) or [float("nan")]
-        rows.append((method, len(ms), pct(ms, 50), pct(ms, 99), max(ms), pct(cms, 50), pct(cms, 99)))
+        cms = seen.get(method, [])
+        rows.append((method, len(ms), percentile(ms, 50), percentile(ms, 99), max(ms), percentile(cms, 50),
+                     percentile(cms, 99)))  # fmt: skip
     return rows
 
 
 def report(r: Results) -> bool:
     args = r.args
-    sizes = ", ".join(f"{n} {(r.data / n).stat().st_size / MB:.1f} MB" for n in FILES)
     seconds = r.window[1] - r.window[0]
-    command = " ".join([Path(sys.executable).name, *sys.argv]) if sys.argv else "bench_catalog.py"
+    command = " ".join(["python -m bench.bench_catalog", *sys.argv[1:]])
     lines = [
         "",
         "Marquee catalog service (python -m marquee_catalog): start-up, latency at the server, memory",
         f"command:  {command}",
-        *machine(),
+        *machine(("grpcio", "protobuf", "polars", "numpy", "rapidfuzz")),
         f"busy:     1-min load average {r.load_before:.2f} when the bench began, {r.load_after:.2f} at the end "
         f"(other work on these {os.cpu_count()} cores skews every figure below)",
-        f"data:     {r.data} ({sizes})",
+        f"data:     {r.data} ({data_sizes(r.data)})",
         f"release:  {r.release.name}, {r.films:,} films, built by marquee_etl in {r.build_s:.1f} s",
         f"load:     {args.clients} client threads (one connection each, same machine), {args.warmup:g} s warm-up, "
         f"{seconds:.1f} s measured, {args.not_found:.0%} misspelled (NOT_FOUND) queries, seed {args.seed}",
         "",
         f'start-up: Popen -> first health Check "" = SERVING, polled every {POLL_SECONDS * 1000:.0f} ms, '
         f"{len(r.starts)} fresh processes",
-        f"  {'start':<8}{'1st answer s':>14}{'SERVING s':>12}{'load s (log)':>14}{'RSS MB':>9}{'exit':>6}",
+        *startup_table(r.starts),
     ]
-    for i, s in enumerate(r.starts, 1):
-        loaded = s.loaded_s()
-        lines.append(
-            f"  {i:<8}{s.first_answer_s:>14.3f}{s.serving_s:>12.3f}{'-' if loaded is None else f'{loaded:.3f}':>14}"
-            f"{s.rss_at_serving_mb:>9.0f}{'killed' if s.exit_code is None else s.exit_code:>6}"
-        )
     serving = [s.serving_s for s in r.starts]
-    lines.append(f"  median {statistics.median(serving):.3f} s, max {max(serving):.3f} s")
 
     ok_rows = latency_rows(r.logged, r.calls, "OK")
     nf_rows = latency_rows(r.logged, r.calls, "NOT_FOUND")
@@ -736,9 +522,9 @@ def report(r: Results) -> bool:
     ok_client = [c.ms for c in r.calls if c.code == "OK"]
     if ok_server:
         lines.append(
-            f"  {'all OK calls':<24}{len(ok_server):>7}{pct(ok_server, 50):>9.3f}{pct(ok_server, 99):>9.3f}"
-            f"{max(ok_server):>9.3f}{pct(ok_client, 50) if ok_client else float('nan'):>12.2f}"
-            f"{pct(ok_client, 99) if ok_client else float('nan'):>12.2f}"
+            f"  {'all OK calls':<24}{len(ok_server):>7}{percentile(ok_server, 50):>9.3f}"
+            f"{percentile(ok_server, 99):>9.3f}{max(ok_server):>9.3f}"
+            f"{percentile(ok_client, 50):>12.2f}{percentile(ok_client, 99):>12.2f}"
         )
     lines += [
         "",
@@ -757,7 +543,11 @@ def report(r: Results) -> bool:
     lines += [
         "",
         f"client side: {len(r.calls):,} calls in {seconds:.1f} s = {len(r.calls) / seconds:,.0f} calls/s; "
-        + (f"round trip p50 {pct(all_client, 50):.2f} ms, p99 {pct(all_client, 99):.2f} ms; " if all_client else "")
+        + (
+            f"round trip p50 {percentile(all_client, 50):.2f} ms, p99 {percentile(all_client, 99):.2f} ms; "
+            if all_client
+            else ""
+        )
         + "codes "
         + ", ".join(f"{k} {v:,}" for k, v in client_codes.most_common()),
         f"server log:  {len(r.logged):,} calls in the window; codes "
@@ -808,62 +598,54 @@ def report(r: Results) -> bool:
     return startup_ok and latency_ok and memory_ok and shutdown_ok and correct_ok
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def measure(args: argparse.Namespace, work: Path) -> bool:
     starts: list[Server] = []
     load_before = os.getloadavg()[0]
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
-            work = Path(tmp)
-            data = ensure_data(args.data.resolve(), args.synth, args.seed_data)
-            release, build_s = build_release(data, work / "data")
-            print("drawing inputs from the release ...", end=" ", flush=True)
-            inputs = build_inputs(release, args.seed)
-            print(
-                f"{sum(map(len, inputs.ok.values())):,} OK and {sum(map(len, inputs.miss.values())):,} "
-                f"NOT_FOUND requests",
-                flush=True,
-            )
-            for n in range(1, args.starts + 1):
-                server = start_server(work / "data", work, n)
-                starts.append(server)
-                print(f"start {n}/{args.starts}: SERVING after {server.serving_s:.3f} s", flush=True)
-                if n < args.starts:
-                    server.stop()
-            server = starts[-1]
-            calls, start, end = run_load(
-                server.target, inputs, args.clients, args.warmup, args.seconds, args.not_found, args.seed
-            )
-            rss_after = psutil.Process(server.process.pid).memory_info().rss / MB
-            peak = vm_hwm_mb(server.process.pid)
-            slowest = replay_slowest(server.target, calls)
-            code = server.stop()
-            print(f"SIGTERM: the server exited with {'nothing (killed)' if code is None else code}", flush=True)
-            logged = server_calls(server.log, start, end)
-            results = Results(
-                args=args,
-                data=data,
-                release=release,
-                films=inputs.films,
-                build_s=build_s,
-                starts=starts,
-                calls=calls,
-                window=(start, end),
-                logged=logged,
-                rss_after_mb=rss_after,
-                peak_mb=peak,
-                slowest=slowest,
-                load_before=load_before,
-                load_after=os.getloadavg()[0],
-            )
-            return 0 if report(results) else 1
-    except BenchError as exc:
-        print(f"\nbench_catalog: error: {exc}", file=sys.stderr)
-        return 2
+        data = ensure_data(args.data, args.synth, args.seed_data)
+        release, build_s = timed_release(data, work / "data")
+        print("drawing inputs from the release ...", end=" ", flush=True)
+        inputs = build_inputs(release, args.seed)
+        print(
+            f"{sum(map(len, inputs.ok.values())):,} OK and {sum(map(len, inputs.miss.values())):,} NOT_FOUND requests",
+            flush=True,
+        )
+        starts = start_repeatedly(args.starts, lambda n: start_server(work / "data", work, n))
+        server = starts[-1]
+        calls, start, end = run_load(
+            server.target, inputs, args.clients, args.warmup, args.seconds, args.not_found, args.seed
+        )
+        rss_after = server.rss_mb()
+        peak = vm_hwm_mb(server.process.pid)
+        slowest = replay_slowest(server.target, calls)
+        code = server.stop()
+        print(f"SIGTERM: the server exited with {'nothing (killed)' if code is None else code}", flush=True)
+        results = Results(
+            args=args,
+            data=data,
+            release=release,
+            films=inputs.films,
+            build_s=build_s,
+            starts=starts,
+            calls=calls,
+            window=(start, end),
+            logged=server.calls(start, end),
+            rss_after_mb=rss_after,
+            peak_mb=peak,
+            slowest=slowest,
+            load_before=load_before,
+            load_after=os.getloadavg()[0],
+        )
+        return report(results)
     finally:
         for server in starts:
             if server.process.poll() is None:
                 server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return exit_status("bench_catalog", lambda work: measure(args, work))
 
 
 if __name__ == "__main__":

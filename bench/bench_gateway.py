@@ -1,6 +1,6 @@
 """Drive the HTTP gateway with 32 keep-alive connections, and the notebook way beside it.
 
-    python bench/bench_gateway.py [--data DIR] [--release-dir DIR] [--seconds N]
+    python -m bench.bench_gateway [--data DIR] [--release-dir DIR] [--seconds N]
                                   [--routes movie,recomendacion] [--modes cache,nocache,nobatch]
                                   [--gateway-workers N] [--catalog-workers N] [--recommender-workers N]
 
@@ -52,12 +52,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import json
 import os
-import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -67,14 +64,13 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
-from math import ceil
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
+from bench.support import BenchError, add_data_options, ensure_data, machine, percentile
+from scripts.run_stack import Stack, StackConfig, StackError
+from tests.harness import HOST, ROOT, HarnessError, build_release, free_port
+
 POPULAR = 2000
 CHECK_EVERY = 50
 MODES = {  # mode -> (label, gateway settings, held to the targets)
@@ -86,19 +82,6 @@ TARGETS = {  # route -> (requests/s at least, p99 ms at most)
     "movie": (1000.0, 50.0),
     "recomendacion": (500.0, 50.0),
 }
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-class BenchError(Exception):
-    """The set-up failed; the message says which step and why."""
 
 
 # -- the load generator ------------------------------------------------------------------------
@@ -168,10 +151,7 @@ class Result:
 
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile in milliseconds."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[max(0, ceil(p / 100 * len(ordered)) - 1)] * 1000
+        return percentile(self.latencies, p) * 1000
 
     @property
     def error_count(self) -> int:
@@ -263,19 +243,11 @@ def cache_counts(port: int) -> dict[str, float]:
 # -- inputs, release, stack --------------------------------------------------------------------
 
 
-def build_release(raw: Path, out: Path, rebuild: bool) -> Path:
+def release_in(raw: Path, out: Path, rebuild: bool) -> Path:
+    """The release kept in `out`, built from `raw` first when there is none or `rebuild`."""
     if rebuild or not (out / "current").exists():
         print(f"building a release from {raw} into {out} ...", flush=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("MARQUEE_", "CATALOG_", "RECOMMENDER_"))}
-        done = subprocess.run(
-            [sys.executable, "-m", "marquee_etl", "--raw", str(raw), "--out", str(out)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BenchError(f"the pipeline failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+        return build_release(raw, out)
     return (out / "current").resolve()
 
 
@@ -293,13 +265,6 @@ def pick_inputs(release: Path, count: int, seed: int = 7) -> tuple[list[int], li
         return [rng.choice(hot) if i % 2 else rng.choice(everything) for i in range(count)]
 
     return mix("id"), mix("title")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def quoted(text: str) -> str:
@@ -347,8 +312,6 @@ def serve_notebook(csv: Path, port: int) -> None:
 
 
 def wait_http(port: int, path: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    import urllib.request
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -362,17 +325,6 @@ def wait_http(port: int, path: str, process: subprocess.Popen[bytes], timeout: f
 
 
 # -- report ------------------------------------------------------------------------------------
-
-
-def machine() -> list[str]:
-    versions = []
-    for package in ("fastapi", "uvicorn", "grpcio", "uvloop", "httptools", "pandas"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions.append(f"{package} {metadata.version(package)}")
-    return [
-        f"machine:  {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        f"packages: {', '.join(versions)}",
-    ]
 
 
 def line(result: Result, target: tuple[float, float] | None) -> tuple[str, bool]:
@@ -395,10 +347,8 @@ def line(result: Result, target: tuple[float, float] | None) -> tuple[str, bool]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="bench_gateway.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("/tmp/marquee-full"), help="full-size raw CSVs")
-    parser.add_argument("--synth", type=Path, default=REPO.parent / "shared" / "tools" / "synth_tmdb.py")
-    parser.add_argument("--seed-data", type=Path, default=REPO.parent / "shared" / "data")
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_gateway", description=__doc__.split("\n\n")[0])
+    add_data_options(parser)
     parser.add_argument("--release-dir", type=Path, default=Path(tempfile.gettempdir()) / "marquee-bench-release")
     parser.add_argument("--rebuild", action="store_true", help="build a new release even if one exists")
     parser.add_argument("--routes", default="movie,recomendacion", help="comma-separated: movie, recomendacion")
@@ -433,8 +383,7 @@ def drive_stack(args: argparse.Namespace, setup: Setup, routes: list[str], mode:
     """Start the stack with the gateway settings of `mode`, drive each route, stop it."""
     import psutil
 
-    run_stack = sys.modules["run_stack"]
-    config = run_stack.StackConfig(
+    config = StackConfig(
         data_dir=args.release_dir.resolve(),
         raw_dir=setup.raw,
         log_dir=args.log_dir.resolve(),
@@ -453,7 +402,7 @@ def drive_stack(args: argparse.Namespace, setup: Setup, routes: list[str], mode:
     )
     # Without the recommender route the recommender is not started, and readiness is a catalog answer.
     with_recommender = "recomendacion" in routes
-    stack = run_stack.Stack(config, None if with_recommender else ("catalog", "gateway"))
+    stack = Stack(config, None if with_recommender else ("catalog", "gateway"))
     results: list[Result] = []
     label_mode = MODES[mode][0]
     try:
@@ -499,8 +448,8 @@ def drive_stack(args: argparse.Namespace, setup: Setup, routes: list[str], mode:
 def drive_notebook(args: argparse.Namespace, setup: Setup) -> Result | None:
     port = free_port()
     csv = setup.raw / "movies_metadata.csv"
-    cmd = [sys.executable, __file__, "--serve-notebook", str(csv), "--port", str(port)]
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    cmd = [sys.executable, "-m", "bench.bench_gateway", "--serve-notebook", str(csv), "--port", str(port)]
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         wait_http(port, f"/movies/{setup.ids[0]}", process)
         label = "notebook way: GET /movies/{id}"
@@ -525,12 +474,10 @@ def main(argv: list[str] | None = None) -> int:
     if set(routes) - set(TARGETS) or set(modes) - set(MODES) or not modes:
         print(f"routes: {sorted(TARGETS)}; modes: {', '.join(MODES)}", file=sys.stderr)
         return 2
-    bench_pipeline = _load("bench_pipeline", REPO / "bench" / "bench_pipeline.py")
-    run_stack = _load("run_stack", REPO / "scripts" / "run_stack.py")
     try:
-        raw = bench_pipeline.ensure_data(args.data.resolve(), args.synth, args.seed_data)
-        release = build_release(raw, args.release_dir.resolve(), args.rebuild)
-    except (BenchError, bench_pipeline.BenchError) as exc:
+        raw = ensure_data(args.data, args.synth, args.seed_data)
+        release = release_in(raw, args.release_dir.resolve(), args.rebuild)
+    except HarnessError as exc:
         print(f"set-up failed: {exc}", file=sys.stderr)
         return 2
     ids, titles = pick_inputs(release, 20_000)
@@ -539,14 +486,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for mode in modes:
             results += drive_stack(args, setup, routes, mode)
-    except run_stack.StackError as exc:
+    except StackError as exc:
         print(f"set-up failed: {exc}", file=sys.stderr)
         print("(a release left by older code in --release-dir? run again with --rebuild)", file=sys.stderr)
         return 2
     notebook = drive_notebook(args, setup) if args.notebook_seconds > 0 else None
     report = [
         "",
-        *machine(),
+        *machine(("fastapi", "uvicorn", "grpcio", "uvloop", "httptools", "pandas")),
         f"data:     {raw} -> release {release.name}",
         f"stack:    gateway workers {args.gateway_workers}, catalog workers {args.catalog_workers}, "
         f"recommender workers {args.recommender_workers}; {args.connections} connections, "

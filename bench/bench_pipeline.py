@@ -1,6 +1,6 @@
 """Time Marquee's Polars pipeline against the usual pandas way, on full-size data.
 
-    python bench/bench_pipeline.py [--data DIR] [--repeat N]
+    python -m bench.bench_pipeline [--data DIR] [--repeat N]
 
 Why: Marquee's targets for the batch pipeline are (1) at least ten times faster than
 the usual pandas + `ast.literal_eval` solution of the assignment, and (2) a peak memory
@@ -9,8 +9,8 @@ script checks both claims on the machine it runs on, in one run, so the numbers 
 comparable:
 
 * (a) `python -m marquee_etl --raw DIR --out TMP --skip-model` (up to the catalog
-  tables, as the baseline; bench_recommender.py times the model) and (b) `bench/baseline_pandas.py
-  DIR TMP` each run as a separate process, N times, alternating a, b, a, b, ... so
+  tables, as the baseline; bench_recommender.py times the model) and (b) `python -m
+  bench.baseline_pandas DIR TMP` each run as a separate process, N times, alternating a, b, a, b, ... so
   that drift of the machine (other load, heat) hits both alike; each run writes into
   a fresh temp folder.
 * Wall time is measured around the whole process (interpreter start and imports
@@ -41,29 +41,22 @@ set-up fails.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import IO
 
 import psutil
 
-REPO = Path(__file__).resolve().parents[1]
-BASELINE = Path(__file__).resolve().with_name("baseline_pandas.py")
-FILES = ("movies_metadata.csv", "credits.csv")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-"""../shared beside the project: the real sample and the generator that grows it."""
+from bench.support import FILES, MB, BenchError, add_data_options, data_sizes, ensure_data, machine, verdict
+from tests.harness import ROOT
+
 GNU_TIME = Path("/usr/bin/time")
-MB = 1024 * 1024
 TIME_TARGET = 10.0  # marquee must be at least this many times faster
 MEMORY_TARGET_MB = 2048.0
 POLL_SECONDS = 0.02
@@ -97,96 +90,17 @@ class Side:
         return {n: statistics.median(r.steps.get(n, 0.0) for r in self.runs) for n in names}
 
 
-class BenchError(Exception):
-    """A run or the data set-up failed; the message says which and why."""
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path("/tmp/marquee-full"),
-        help="folder with the full-size raw CSVs; made when missing (default /tmp/marquee-full)",
-    )
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=3,
-        help="runs of each side, alternating (default 3)",
-    )
-    parser.add_argument(
-        "--synth",
-        type=Path,
-        default=SHARED / "tools" / "synth_tmdb.py",
-        help="the synth_tmdb.py generator, used when --data lacks the files",
-    )
-    parser.add_argument(
-        "--seed-data",
-        type=Path,
-        default=SHARED / "data",
-        help="folder with the real 5,000-row movies_metadata.csv and credits.csv the generator grows",
-    )
+    add_data_options(parser)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each side, alternating (default 3)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     return args
-
-
-def has_data(folder: Path) -> bool:
-    return all((folder / name).is_file() for name in FILES)
-
-
-def generate(folder: Path, synth: Path, seed_data: Path) -> None:
-    """Write the full-size set into `folder` via a temp folder: never a half set."""
-    for needed in (synth, seed_data / FILES[0], seed_data / FILES[1]):
-        if not needed.is_file():
-            raise BenchError(f"cannot make the data: {needed} does not exist")
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".gen-", dir=folder))
-    try:
-        print(f"making the full-size data set in {folder} (about 25 s) ...", flush=True)
-        done = subprocess.run(
-            [
-                sys.executable,
-                str(synth),
-                "scale",
-                "--movies",
-                str(seed_data / FILES[0]),
-                "--credits",
-                str(seed_data / FILES[1]),
-                "--out-dir",
-                str(staging),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BenchError(f"synth_tmdb.py failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-        for name in FILES:
-            os.replace(staging / name, folder / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def ensure_data(folder: Path, synth: Path, seed_data: Path) -> Path:
-    """`folder` if it holds both files; else make them there, or in a cache folder."""
-    if has_data(folder):
-        return folder
-    try:
-        generate(folder, synth, seed_data)
-        return folder
-    except PermissionError:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        fallback = cache / "marquee-bench" / "full"
-        print(f"{folder} is not writable; using {fallback}", flush=True)
-        if not has_data(fallback):
-            generate(fallback, synth, seed_data)
-        return fallback
 
 
 def warm_cache(folder: Path) -> None:
@@ -208,7 +122,7 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 def _run_polled(cmd: list[str], stdout: IO[str], stderr: IO[str]) -> tuple[int, float]:
     """Run `cmd`, sampling the summed RSS of its process tree; (exit code, peak MB)."""
-    popen = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, cwd=REPO)
+    popen = subprocess.Popen(cmd, stdout=stdout, stderr=stderr, cwd=ROOT)
     proc = psutil.Process(popen.pid)
     peak = 0
     while popen.poll() is None:
@@ -227,7 +141,7 @@ def _run_gnu_time(cmd: list[str], stdout: IO[str], stderr: IO[str], work: Path) 
         [str(GNU_TIME), "-v", "-o", str(report), *cmd],
         stdout=stdout,
         stderr=stderr,
-        cwd=REPO,
+        cwd=ROOT,
         check=False,
     ).returncode
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report.read_text())
@@ -258,7 +172,7 @@ def run_once(name: str, data: Path) -> Run:
                 "--skip-model",  # up to the catalog tables, like the baseline; the model has its own bench
             ]
         else:
-            cmd = [sys.executable, str(BASELINE), str(data), str(out)]
+            cmd = [sys.executable, "-m", "bench.baseline_pandas", str(data), str(out)]
         with (
             (work / "stdout").open("w+") as stdout,
             (work / "stderr").open("w+") as stderr,
@@ -281,44 +195,13 @@ def run_once(name: str, data: Path) -> Run:
         return Run(seconds=seconds, peak_mb=peak, steps=steps, tables=tables)
 
 
-def machine(packages: tuple[str, ...] = ("polars", "pandas", "pyarrow")) -> list[str]:
-    """The machine and the versions of `packages`, for a benchmark's header (shared by the benches)."""
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    ram = psutil.virtual_memory().total / 2**30
-    versions = []
-    for package in packages:
-        try:
-            versions.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (not installed)")
-    return [
-        f"machine:  nproc {usable} ({os.cpu_count()} online)"
-        f"{', ' + cpu if cpu else ''}, {ram:.1f} GiB RAM, "
-        f"{platform.system()} {platform.release()}",
-        f"software: python {platform.python_version()} ({sys.executable}), " + ", ".join(versions),
-    ]
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
 def report(marquee: Side, pandas: Side, data: Path, repeat: int) -> bool:
-    sizes = ", ".join(f"{n} {(data / n).stat().st_size / MB:.1f} MB" for n in FILES)
     how = "/usr/bin/time -v" if GNU_TIME.is_file() else "psutil, 20 ms polling"
     lines = [
         "",
         "Marquee pipeline (Polars) vs the usual pandas + ast.literal_eval baseline",
-        *machine(),
-        f"data:     {data} ({sizes})",
+        *machine(("polars", "pandas", "pyarrow")),
+        f"data:     {data} ({data_sizes(data)})",
         f"runs:     {repeat} of each, alternating; wall time of the whole process; peak RSS via {how}",
         "",
         f"{'':<22}{'best s':>10}{'median s':>10}{'peak MB':>10}",
@@ -357,7 +240,7 @@ def report(marquee: Side, pandas: Side, data: Path, repeat: int) -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        data = ensure_data(args.data.resolve(), args.synth, args.seed_data)
+        data = ensure_data(args.data, args.synth, args.seed_data)
         warm_cache(data)
         marquee, pandas = Side("marquee (polars)"), Side("pandas baseline")
         for i in range(args.repeat):

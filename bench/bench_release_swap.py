@@ -1,6 +1,6 @@
 """Memory and time of a release swap, at full size (issue 8).
 
-    python bench/bench_release_swap.py [--data /tmp/marquee-full] [--work DIR]
+    python -m bench.bench_release_swap [--data /tmp/marquee-full] [--work DIR]
 
 1. Builds release A from the full-size raw files and release B from the same files with one
    film's vote count changed (a real new input), promotes A.
@@ -20,8 +20,6 @@ import argparse
 import csv
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,27 +27,19 @@ from pathlib import Path
 
 import grpc
 import psutil
-from bench_pipeline import SHARED, ensure_data, machine, verdict
 
-from marquee.v1 import catalog_pb2_grpc, recommender_pb2_grpc, release_pb2, release_pb2_grpc
+from bench.support import add_data_options, ensure_data, machine, verdict
+from marquee.v1 import release_pb2, release_pb2_grpc
+from tests.harness import HOST, RunningService, etl, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-ENV_PREFIXES = ("MARQUEE_", "CATALOG_", "RECOMMENDER_", "GATEWAY_")
-SERVICES = {
-    "catalog": ("marquee_catalog", "CATALOG", catalog_pb2_grpc.CatalogServiceStub),
-    "recommender": ("marquee_recommender", "RECOMMENDER", recommender_pb2_grpc.RecommenderServiceStub),
+SERVICES = {  # name -> (module, settings prefix, health service)
+    "catalog": ("marquee_catalog", "CATALOG", "marquee.v1.CatalogService"),
+    "recommender": ("marquee_recommender", "RECOMMENDER", "marquee.v1.RecommenderService"),
 }
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
-    env.update(extra)
-    return env
-
-
-def etl(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "marquee_etl", *args], env=clean_env(), capture_output=True,
-                          text=True, check=False)  # fmt: skip
+def run_etl(*args: str) -> None:
+    done = etl(*args)
     if done.returncode != 0:
         raise SystemExit(f"marquee_etl {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
@@ -73,28 +63,16 @@ def changed_copy(data: Path, out: Path) -> Path:
     return out
 
 
-def free_port() -> int:
-    import socket
+class Service(RunningService):
+    """A service that looks for a new release every 0.2 s, asked which one it serves."""
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Service:
     def __init__(self, name: str, data_dir: Path, log: Path) -> None:
-        module, prefix, self.stub_class = SERVICES[name]
+        module, prefix, service = SERVICES[name]
         self.name = name
-        self.port = free_port()
-        env = clean_env(MARQUEE_DATA_DIR=str(data_dir), **{f"{prefix}_HOST": "127.0.0.1",
-                        f"{prefix}_PORT": str(self.port), f"{prefix}_RELEASE_POLL_S": "0.2"})  # fmt: skip
-        self.log = log.open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT)  # fmt: skip
-        self.ps = psutil.Process(self.process.pid)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
-        self.stub = self.stub_class(self.channel)
+        port = free_port()
+        self.channel = grpc.insecure_channel(f"{HOST}:{port}")
         self.releases = release_pb2_grpc.ReleaseServiceStub(self.channel)
+        super().__init__(module, prefix, data_dir, service, log, port=port, RELEASE_POLL_S="0.2")
 
     def info(self) -> release_pb2.GetReleaseInfoResponse | None:
         try:
@@ -106,27 +84,21 @@ class Service:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited with {self.process.returncode}; see {self.log.name}")
+                raise SystemExit(f"{self.name} exited with {self.process.returncode}; see {self.log}")
             info = self.info()
             if info is not None and info.version == version:
                 return info
             time.sleep(0.05)
         raise SystemExit(f"{self.name} did not serve {version} within {timeout} s")
 
-    def rss_mb(self) -> float:
-        return self.ps.memory_info().rss / 2**20
-
     def settle(self, seconds: float = 5) -> float:
         """RSS once start-up's background work (the catalog's suggestion buckets) is done."""
         time.sleep(seconds)
         return self.rss_mb()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30) -> int | None:
         self.channel.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(30)
-        self.log.close()
+        return super().stop(timeout)
 
 
 class Sampler:
@@ -150,21 +122,21 @@ class Sampler:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("/tmp/marquee-full"))
+    add_data_options(parser)
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     args = parser.parse_args(argv)
-    data = ensure_data(args.data, SHARED / "tools" / "synth_tmdb.py", SHARED / "data")
+    data = ensure_data(args.data, args.synth, args.seed_data)
     work = args.work or Path(tempfile.mkdtemp(prefix="marquee-swap-"))
     out = work / "data"
     shutil.rmtree(out, ignore_errors=True)
     print("\n".join(machine(("polars", "numpy", "annoy", "grpcio"))))
     print(f"data: {data}; work: {work}")
     started = time.perf_counter()
-    etl("--raw", str(data), "--out", str(out))
+    run_etl("--raw", str(data), "--out", str(out))
     version_a = Path(os.readlink(out / "current")).name
-    etl("--raw", str(changed_copy(data, work / "raw-b")), "--out", str(out))
+    run_etl("--raw", str(changed_copy(data, work / "raw-b")), "--out", str(out))
     version_b = Path(os.readlink(out / "current")).name
-    etl("releases", "--out", str(out), "rollback")
+    run_etl("releases", "--out", str(out), "rollback")
     print(f"releases built in {time.perf_counter() - started:.1f} s: A {version_a}, B {version_b}")
 
     services = [Service(name, out, work / f"{name}-a.log") for name in SERVICES]
@@ -176,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler = Sampler(services)
         sampler.thread.start()
         promoted = time.monotonic()
-        etl("releases", "--out", str(out), "promote", version_b)
+        run_etl("releases", "--out", str(out), "promote", version_b)
         swapped = {}
         for service in services:
             info = service.wait_version(version_b)

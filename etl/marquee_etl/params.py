@@ -12,7 +12,7 @@ from typing import Any
 class ModelParams:
     """Model settings; each can be set as MARQUEE_MODEL_<NAME> (e.g. MARQUEE_MODEL_DIMENSIONS=128).
 
-    Defaults were chosen with bench/bench_recommender.py (see bench/README.md).
+    Defaults were chosen with bench/quality_recommender.py's sweeps (see bench/README.md).
     """
 
     dimensions: int = 128  # SVD components per film vector
