@@ -1,7 +1,7 @@
 """What the tests and the benchmarks share: paths, a clean environment, free ports, releases built by
-the real pipeline, and Marquee's processes started, waited for and stopped.
+the real pipeline, Marquee's processes started, waited for and stopped, and the heaviest call.
 
-    from tests.harness import RunningService, build_release, free_port
+    from tests.harness import FIXTURE_RAW, RunningService, build_release
 
     data_dir = tmp_path / "data"
     build_release(FIXTURE_RAW, data_dir)
@@ -55,7 +55,7 @@ FAST_RECONNECT = [
 
 
 class HarnessError(RuntimeError):
-    """A release could not be built, or a process did not start or stop; the message says which and why."""
+    """A release could not be built, or a process did not start; the message says which and why."""
 
 
 def clean_env(**settings: str) -> dict[str, str]:
