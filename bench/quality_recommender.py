@@ -37,7 +37,8 @@ On the bundled real sample (`--sample`, default ../shared/data, 5,000 films):
 * Sweeps (skip with --no-sweep), on a fixed subset of films (every film of a multi-film
   collection plus random others, --sweep-films): the re-ranking weights (genre x
   collection x quality), then the model's dimensions x Annoy trees (a release rebuilt for
-  each, MARQUEE_MODEL_MIN_RECALL=0 so that low-recall settings are shown, not refused).
+  each, MARQUEE_MODEL_MIN_RECALL=0 and MARQUEE_GATE_MIN_RECALL=0 so that low-recall settings
+  are shown, not refused).
   Beside the two targets each row shows sim@10 (mean cosine of the top 10 to the seed: how
   much of the model's text similarity the re-ranking keeps) and obscure@10 (share of
   recommendations with fewer than 10 votes).
@@ -416,6 +417,7 @@ def model_sweep(sample: Path, work: Path, ids: list[int], width: int) -> list[Sw
             "MARQUEE_MODEL_DIMENSIONS": str(dimensions),
             "MARQUEE_MODEL_TREES": str(trees),
             "MARQUEE_MODEL_MIN_RECALL": "0",
+            "MARQUEE_GATE_MIN_RECALL": "0",  # nor refused by the release gate's floor
         }
         try:
             release, _ = timed_release(sample, out, quiet=True, **settings)
