@@ -13,7 +13,6 @@ heavy calls ended (OK, RESOURCE_EXHAUSTED), and the target: health answers withi
 from __future__ import annotations
 
 import argparse
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -22,7 +21,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from bench.support import machine, percentile, verdict
+from bench.support import exit_status, machine, percentile, verdict
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc
 from tests.harness import SAMPLE_RAW, RunningService, build_release, heavy_batch
@@ -30,13 +29,7 @@ from tests.harness import SAMPLE_RAW, RunningService, build_release, heavy_batch
 SERVICE = "marquee.v1.RecommenderService"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--raw", type=Path, default=SAMPLE_RAW)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--heavy", type=int, default=8)
-    args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="marquee-overload-"))
+def measure(args: argparse.Namespace, work: Path) -> bool:
     build_release(args.raw, work)
     server = RunningService("marquee_recommender", "RECOMMENDER", work, SERVICE, work / "recommender.log")
     target = server.target
@@ -101,7 +94,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Recommend by id errors: {dict(light_errors)}")
     ok = bool(health_ms) and max(health_ms) <= 100
     print(f"{verdict(ok)}  health answers within 100 ms under this load (max {max(health_ms, default=0):.1f} ms)")
-    return 0 if ok else 1
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--raw", type=Path, default=SAMPLE_RAW)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--heavy", type=int, default=8)
+    args = parser.parse_args(argv)
+    return exit_status("bench_overload", lambda work: measure(args, work))
 
 
 if __name__ == "__main__":
