@@ -37,7 +37,7 @@ test: proto lint
 
 # The compose file for real: installs Docker if missing, builds, runs, checks, cleans up (about 15 min).
 compose-test: $(STAMP)
-	$(PY) scripts/compose_test.py
+	$(PY) -m scripts.compose_test
 
 # Build a release from the bundled sample (or MARQUEE_RAW_DIR) into var/data (or MARQUEE_DATA_DIR),
 # gate it against the current one and promote it if it passes (exit 3 if not; FORCE=1 promotes anyway).

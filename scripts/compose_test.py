@@ -27,7 +27,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from tests.harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "marquee-compose-test"
@@ -108,12 +109,6 @@ def bases() -> dict[str, str]:
         say(f"{OFFICIAL_BASE} cannot be pulled: building the bases from Debian's packages ...")
         run(str(ROOT / "scripts" / "build_base_image.sh"), timeout=900)
     return wanted
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(url: str, timeout: float = 10) -> tuple[int, dict[str, str], Any]:

@@ -45,7 +45,7 @@ SAME_DIRECTOR = pb.Recommendation.REASON_SAME_DIRECTOR
 
 @dataclass(frozen=True)
 class Weights:
-    """How the re-ranking blends evidence; defaults chosen with bench/bench_recommender.py."""
+    """How the re-ranking blends evidence; defaults chosen with bench/quality_recommender.py."""
 
     genre: float = 0.15  # times the Jaccard overlap of genre sets
     collection: float = 0.5  # same collection as the seed
