@@ -2,12 +2,13 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PARTS := -e common -e proto -e etl -e services/catalog -e services/recommender -e gateway
+PARTS := -e common -e proto -e etl -e services/server -e services/catalog -e services/recommender -e gateway
 STAMP := $(VENV)/.installed
-TYPED := common/marquee_common etl/marquee_etl services/catalog/marquee_catalog \
+TYPED := common/marquee_common etl/marquee_etl services/server/marquee_server services/catalog/marquee_catalog \
          services/recommender/marquee_recommender gateway/marquee_gateway
 PARTS_FILES := requirements-dev.txt common/pyproject.toml proto/pyproject.toml etl/pyproject.toml \
-               services/catalog/pyproject.toml services/recommender/pyproject.toml gateway/pyproject.toml
+               services/server/pyproject.toml services/catalog/pyproject.toml services/recommender/pyproject.toml \
+               gateway/pyproject.toml
 
 .PHONY: install proto lint test compose-test release releases promote rollback prune run run-catalog run-recommender bench clean
 

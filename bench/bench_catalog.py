@@ -529,7 +529,7 @@ def report(r: Results) -> bool:
     lines += [
         "",
         "NOT_FOUND calls (misspelled names, unknown ids; they compute suggestions), not in the target.",
-        "  Their duration_ms runs until after `await context.abort(...)` (marquee_common/rpc.py), which",
+        "  Their duration_ms runs until after `await context.abort(...)` (marquee_server/rpc.py), which",
         "  yields to the event loop, so a slow call running meanwhile is counted in: read max and p99 with care.",
         head,
     ]

@@ -1,35 +1,40 @@
-"""JSON log lines on stdout, one object per line, for every Marquee process."""
+"""JSON log lines on stdout, one object per line, for every Marquee process (python-json-logger)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 from typing import Any
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
+FIELDS = ["asctime", "levelname", "name", "message"]
+RENAMED = {"asctime": "ts", "levelname": "level", "name": "logger", "message": "msg", "exc_info": "exc"}
 
 
-class JsonFormatter(logging.Formatter):
-    """`{"ts": ..., "level": ..., "logger": ..., "msg": ..., **extra}`."""
+class JsonFormatter(_JsonFormatter):
+    """`{"ts": ..., "level": ..., "logger": ..., "msg": ..., "service": ..., **extra}`, and `exc`
+    (the traceback) when there is one; `ts` in UTC to the millisecond, `level` in lower case.
+
+    >>> record = logging.makeLogRecord({"name": "marquee.rpc", "levelname": "INFO", "msg": "call",
+    ...                                 "created": 0.5, "msecs": 500.0, "method": "GetMovie"})
+    >>> print(JsonFormatter("catalog").format(record))  # doctest: +NORMALIZE_WHITESPACE
+    {"ts": "1970-01-01T00:00:00.500Z", "level": "info", "logger": "marquee.rpc", "msg": "call",
+     "service": "catalog", "method": "GetMovie"}
+    """
+
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
 
     def __init__(self, service: str) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(FIELDS, rename_fields=RENAMED, static_fields={"service": service},
+                         json_default=str, json_ensure_ascii=False)  # fmt: skip
+        self.converter = time.gmtime  # ts in UTC
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
-            "service": self.service,
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        log_data["level"] = log_data["level"].lower()
+        return log_data
 
 
 def emit(logger: logging.Logger, level: int, msg: str, fields: dict[str, Any]) -> None:

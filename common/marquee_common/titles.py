@@ -11,9 +11,7 @@ from collections.abc import Sequence
 
 from marquee_common.errors import InvalidQuery, NotFound
 from marquee_common.fuzzy import NameIndex, quoted
-from marquee_common.validation import require_text
-
-MIN_YEAR, MAX_YEAR = 1800, 2200
+from marquee_common.validation import MAX_YEAR, MIN_YEAR, require_text
 
 
 def check_year(year: int | None) -> None:

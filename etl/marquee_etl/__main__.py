@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -165,7 +164,7 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "inputs": digests,
         "code_version": code_version(),
         "code_hash": code_hash(),
-        "parameters": None if params is None else asdict(params),
+        "parameters": None if params is None else params.model_dump(),
     }
     existing = lifecycle.same_build(out, wanted)
     if existing is not None:

@@ -19,7 +19,6 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +292,7 @@ def build_model(
                 "explained_variance": round(float(svd.explained_variance_ratio_.sum()), 4),
                 "build_seconds": build_seconds,
                 "timings": timings,
-                "parameters": asdict(params),
+                "parameters": params.model_dump(),
                 "files": files,
             }
         }

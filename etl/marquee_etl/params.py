@@ -3,17 +3,17 @@ build would repeat an existing release) without importing scikit-learn."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields
-from typing import Any
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-@dataclass(frozen=True)
-class ModelParams:
+class ModelParams(BaseSettings):
     """Model settings; each can be set as MARQUEE_MODEL_<NAME> (e.g. MARQUEE_MODEL_DIMENSIONS=128).
 
     Defaults were chosen with bench/quality_recommender.py's sweeps (see bench/README.md).
     """
+
+    model_config = SettingsConfigDict(env_prefix="MARQUEE_MODEL_", frozen=True, extra="ignore")
 
     dimensions: int = 128  # SVD components per film vector
     trees: int = 40  # Annoy trees: more trees, better recall, bigger index
@@ -34,12 +34,14 @@ class ModelParams:
 
     @classmethod
     def from_env(cls) -> ModelParams:
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            raw = os.environ.get(f"MARQUEE_MODEL_{field.name.upper()}")
-            if raw is not None:
-                values[field.name] = float(raw) if field.type == "float" else int(raw)
-        return cls(**values)
+        """The settings from the environment; one ValueError line naming each variable that is wrong."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            wrong = [
+                f"MARQUEE_MODEL_{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}" for e in exc.errors()
+            ]
+            raise ValueError("; ".join(wrong)) from None
 
     @property
     def effective_search_k(self) -> int:

@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import grpc
 
+from marquee_common.validation import MAX_BATCH
 from marquee_gateway import releases
 from marquee_gateway.errors import UpstreamError
 
@@ -32,8 +33,6 @@ Single = Callable[[Req], Awaitable[Answer[Res]]]
 Batch = Callable[[Sequence[Req]], Awaitable[tuple[list[Res | UpstreamError], str | None]]]
 """The Batch* call: one answer or one error per request, in order, and the release; raises UpstreamError
 when the whole call fails."""
-MAX_BATCH = 100
-"""Items one Batch* call may carry (the services' limit)."""
 
 
 class Batcher(Generic[Req, Res]):

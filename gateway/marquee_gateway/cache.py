@@ -13,19 +13,19 @@ kept at most `ttl_s` seconds; 5xx answers are never kept. Only data routes are c
 The key is the path and the query parameters the matched route declares, sorted; any other
 parameter is ignored (it cannot change the answer), so `?pad=<60 KB>` cannot fill the cache
 with copies. GATEWAY_CACHE_TTL_S=0 turns it off; GATEWAY_CACHE_SIZE bounds the entries and
-GATEWAY_CACHE_MAX_MB their bytes (least recently used go first); expired entries are swept out
-once per TTL. Hits and misses are counted in `marquee_gateway_cache_total{result}`.
+GATEWAY_CACHE_MAX_MB their bytes (least recently used go first); expired entries go at the next
+put. The store is cachetools' `TTLCache`. Hits and misses are counted in
+`marquee_gateway_cache_total{result}`.
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from cachetools import TTLCache
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,68 +43,39 @@ ENTRY_OVERHEAD = 256
 
 @dataclass(frozen=True)
 class Entry:
-    expires: float
+    key: bytes  # weighed with the answer: a long query makes a heavier entry
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
     route: Any  # the matched route, so metrics and logs still name its template on a hit
     generation: int = 0  # the release watcher's generation when it was kept
 
-    def weight(self, key: bytes) -> int:
-        return len(key) + len(self.body) + sum(len(n) + len(v) for n, v in self.headers) + ENTRY_OVERHEAD
+    def weight(self) -> int:
+        return len(self.key) + len(self.body) + sum(len(n) + len(v) for n, v in self.headers) + ENTRY_OVERHEAD
 
 
-class ResponseCache:
-    """Least-recently-used answers, each kept at most `ttl_s` seconds, `size` of them and at most
-    `max_bytes` in all.
+class ResponseCache(TTLCache[bytes, Entry]):
+    """Answers by key, least recently used out first (cachetools' TTLCache): each kept at most
+    `ttl_s` seconds, at most `size` of them and at most `max_bytes` in all (`Entry.weight`, as
+    the cache's getsizeof).
 
     >>> cache = ResponseCache(size=2, ttl_s=60)
-    >>> cache.put(b"/a", Entry(time.monotonic() + 60, 200, [], b"{}", None))
+    >>> cache.put(Entry(b"/a", 200, [], b"{}", None))
     >>> cache.get(b"/a").body
     b'{}'
     """
 
     def __init__(self, size: int, ttl_s: float, max_bytes: int = 64 << 20) -> None:
+        super().__init__(maxsize=max_bytes, ttl=ttl_s, getsizeof=Entry.weight)
         self.size = size
-        self.ttl_s = ttl_s
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
-        self.swept = time.monotonic()
 
-    def get(self, key: bytes) -> Entry | None:
-        entry = self.entries.get(key)
-        if entry is None:
-            return None
-        if entry.expires <= time.monotonic():
-            self._drop(key)
-            return None
-        self.entries.move_to_end(key)
-        return entry
-
-    def put(self, key: bytes, entry: Entry) -> None:
-        weight = entry.weight(key)
-        if weight > self.max_bytes:
+    def put(self, entry: Entry) -> None:
+        """Keep `entry` under its key, unless it alone weighs more than the whole cache may."""
+        if entry.weight() > self.maxsize:
             return
-        if key in self.entries:
-            self._drop(key)
-        self.entries[key] = entry
-        self.bytes += weight
-        now = time.monotonic()
-        if now - self.swept >= self.ttl_s:
-            self.sweep(now)
-        while len(self.entries) > self.size or self.bytes > self.max_bytes:
-            self._drop(next(iter(self.entries)))
-
-    def sweep(self, now: float) -> None:
-        """Drop every expired entry: they would otherwise stay until pushed out."""
-        for key in [k for k, e in self.entries.items() if e.expires <= now]:
-            self._drop(key)
-        self.swept = now
-
-    def _drop(self, key: bytes) -> None:
-        entry = self.entries.pop(key)
-        self.bytes -= entry.weight(key)
+        self[entry.key] = entry
+        while len(self) > self.size:
+            self.popitem()
 
 
 class RouteKeys:
@@ -146,7 +117,7 @@ class CacheMiddleware:
         self.cache = cache
         self.metrics = metrics
         self.releases = releases
-        self.max_age = f"public, max-age={int(cache.ttl_s)}".encode()
+        self.max_age = f"public, max-age={int(cache.ttl)}".encode()
         self.hits = metrics.cache.labels("hit")
         self.misses = metrics.cache.labels("miss")
 
@@ -160,7 +131,10 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         generation = self.releases.generation if self.releases is not None else 0
-        entry = self.cache.get(key)
+        try:
+            entry: Entry | None = self.cache[key]  # one lookup (TTLCache.get looks twice): hits are the hot path
+        except KeyError:
+            entry = None
         if entry is not None and entry.generation != generation:
             entry = None  # from releases no longer (all) served
         if entry is not None:
@@ -188,15 +162,14 @@ class CacheMiddleware:
                     cacheable = False
                 elif not message.get("more_body", False) and start is not None:
                     self.cache.put(
-                        key,
                         Entry(
-                            time.monotonic() + self.cache.ttl_s,
+                            key,
                             start["status"],
                             list(start["headers"]),
                             b"".join(chunks),
                             scope.get("route"),
                             generation,
-                        ),
+                        )
                     )
             await send(message)
 

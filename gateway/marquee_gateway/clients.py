@@ -23,8 +23,9 @@ from marquee.v1 import (
     recommender_pb2_grpc,
     release_pb2_grpc,
 )
+from marquee_common.validation import MAX_BATCH
 from marquee_gateway import releases
-from marquee_gateway.batching import MAX_BATCH, Batcher
+from marquee_gateway.batching import Batcher
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.errors import UpstreamError
 from marquee_gateway.metrics import Metrics

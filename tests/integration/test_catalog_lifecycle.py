@@ -18,7 +18,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import catalog_pb2_grpc
 from marquee_catalog.servicer import CatalogServicer
-from marquee_common.rpc import Service, create_server, load_and_serve
+from marquee_server.rpc import Service, create_server, load_and_serve
 from tests.harness import RunningService, free_port, run
 
 

@@ -47,7 +47,7 @@ def test_grpc_services_read_the_release_volume_read_only_and_publish_no_port(com
 
 def test_the_catalog_healthcheck_asks_the_grpc_health_protocol(compose: dict) -> None:
     test = compose["services"]["catalog"]["healthcheck"]["test"]
-    assert test[:4] == ["CMD", "python", "-m", "marquee_common.healthcheck"]
+    assert test[:4] == ["CMD", "python", "-m", "marquee_server.healthcheck"]
 
 
 def test_the_raw_folder_comes_from_marquee_raw_dir_with_the_sample_as_default(compose: dict) -> None:
@@ -74,7 +74,7 @@ def test_there_is_a_dockerfile_per_part() -> None:
 def test_the_healthcheck_script_exits_zero_only_when_serving(catalog_process: RunningService) -> None:
     def probe(port: int, service: str) -> int:
         return subprocess.run(
-            [sys.executable, "-m", "marquee_common.healthcheck", str(port), service],
+            [sys.executable, "-m", "marquee_server.healthcheck", str(port), service],
             capture_output=True,
             timeout=30,
             check=False,

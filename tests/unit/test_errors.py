@@ -5,7 +5,7 @@ from google.rpc import error_details_pb2
 
 import marquee_common.errors as errors
 from marquee.v1 import errors_pb2
-from marquee_common.rpc import GRPC_CODE, rich_status, status_for
+from marquee_server.rpc import GRPC_CODE, rich_status, status_for
 
 
 def _subclasses(cls: type) -> set[type]:

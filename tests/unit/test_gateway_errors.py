@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
-from marquee_common.rpc import GRPC_CODE
 from marquee_gateway.errors import FALLBACK_STATUS, HTTP_STATUS, UpstreamError, http_status
+from marquee_server.rpc import GRPC_CODE
 from tests.unit.gateway_fakes import Fakes, rpc_error
 
 if TYPE_CHECKING:

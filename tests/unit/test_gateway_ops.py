@@ -198,9 +198,9 @@ def test_a_ttl_of_zero_turns_the_cache_off(fakes: Fakes) -> None:
 def test_the_least_recently_used_answer_leaves_a_full_cache_first() -> None:
     cache = ResponseCache(size=2, ttl_s=60)
     for key in (b"a", b"b"):
-        cache.put(key, Entry(time.monotonic() + 60, 200, [], key, None))
+        cache.put(Entry(key, 200, [], key, None))
     assert cache.get(b"a") is not None  # now b is the least recently used
-    cache.put(b"c", Entry(time.monotonic() + 60, 200, [], b"c", None))
+    cache.put(Entry(b"c", 200, [], b"c", None))
     assert cache.get(b"b") is None and cache.get(b"a") is not None and cache.get(b"c") is not None
 
 
@@ -210,7 +210,7 @@ def test_unknown_query_parameters_neither_reach_the_cache_key_nor_flood_it(fakes
             reply = client.get("/v1/movies/862", params={"pad": f"{n}-" + "x" * 2000})
             assert reply.status_code == 200
         cache = client.app.state.cache  # type: ignore[attr-defined]
-        assert len(cache.entries) == 1
+        assert len(cache) == 1
         # Declared parameters still make their own entries, in any order.
         client.get("/v1/titles/Heat/votes", params={"year": "1995"})
         client.get("/v1/titles/Heat/votes?year=1995&pad=1")
@@ -220,15 +220,16 @@ def test_unknown_query_parameters_neither_reach_the_cache_key_nor_flood_it(fakes
 def test_the_cache_is_bounded_in_bytes_and_sweeps_expired_entries() -> None:
     cache = ResponseCache(size=1000, ttl_s=0.05, max_bytes=10_000)
     body = b"x" * 1000
-    now = time.monotonic()
     for n in range(30):
-        cache.put(f"/k{n}".encode(), Entry(now + 0.05, 200, [], body, None))
+        cache.put(Entry(f"/k{n}".encode(), 200, [], body, None))
     # Each entry weighs its key (3-4 bytes), its body (1,000) and ENTRY_OVERHEAD (256): 7 fit in 10,000.
-    assert len(cache.entries) == 7 and cache.bytes <= 10_000
-    assert list(cache.entries)[-1] == b"/k29"
+    assert len(cache) == 7 and cache.currsize <= 10_000
+    assert list(cache)[-1] == b"/k29"
     time.sleep(0.06)
-    cache.put(b"/fresh", Entry(time.monotonic() + 60, 200, [], b"{}", None))  # a put after a TTL sweeps
-    assert list(cache.entries) == [b"/fresh"] and cache.bytes == len(b"/fresh") + 2 + 256
+    cache.put(Entry(b"/fresh", 200, [], b"{}", None))  # a put after the TTL drops the expired entries
+    assert list(cache) == [b"/fresh"] and cache.currsize == len(b"/fresh") + 2 + 256
+    cache.put(Entry(b"/huge", 200, [], b"x" * 10_000, None))  # heavier than the whole cache: not kept
+    assert b"/huge" not in cache and list(cache) == [b"/fresh"]
 
 
 def test_a_huge_query_makes_a_short_access_log_line(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:

@@ -28,8 +28,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY, NamedNumbers
 from marquee_common.text import MAX_QUERY_CHARS
-from marquee_common.titles import MAX_YEAR, MIN_YEAR
-from marquee_common.validation import NON_BLANK_PATTERN, is_blank
+from marquee_common.validation import MAX_YEAR, MIN_YEAR, NON_BLANK_PATTERN, is_blank
 
 INT64_MAX = 2**63 - 1
 __all__ = ["INT64_MAX", "MAX_YEAR", "MIN_YEAR"]  # the routes take the services' bounds from here too

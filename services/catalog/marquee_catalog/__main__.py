@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marquee_catalog.config import CatalogSettings
 from marquee_catalog.server import services
-from marquee_common.rpc import run
+from marquee_server.rpc import run
 
 
 def main() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from marquee_common.settings import ServiceSettings
+from marquee_server.settings import ServiceSettings
 
 
 class CatalogSettings(ServiceSettings):

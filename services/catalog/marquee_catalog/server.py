@@ -8,8 +8,8 @@ import grpc
 
 from marquee.v1 import catalog_pb2, catalog_pb2_grpc
 from marquee_catalog.servicer import CatalogServicer
-from marquee_common.rpc import Service
-from marquee_common.settings import ServiceSettings
+from marquee_server.rpc import Service
+from marquee_server.settings import ServiceSettings
 
 SERVICE_NAME = catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name
 

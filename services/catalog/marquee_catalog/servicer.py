@@ -15,8 +15,8 @@ from marquee.v1 import shared_pb2
 from marquee_catalog import replies
 from marquee_catalog.release import open_catalog
 from marquee_catalog.store import CatalogStore
-from marquee_common.rpc import each, rpc
-from marquee_common.serving import ReleaseHolder
+from marquee_server.rpc import each, rpc
+from marquee_server.serving import ReleaseHolder
 
 Store = CatalogStore
 

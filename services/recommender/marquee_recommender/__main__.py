@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marquee_common.rpc import run
 from marquee_recommender.config import RecommenderSettings
 from marquee_recommender.server import services
+from marquee_server.rpc import run
 
 
 def main() -> int:

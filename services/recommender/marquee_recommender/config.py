@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from marquee_common.settings import ServiceSettings
 from marquee_recommender.index import Weights
+from marquee_server.settings import ServiceSettings
 
 _DEFAULT = Weights()
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import grpc
 
 from marquee.v1 import recommender_pb2, recommender_pb2_grpc
-from marquee_common.rpc import Service
-from marquee_common.settings import ServiceSettings
 from marquee_recommender.config import RecommenderSettings
 from marquee_recommender.servicer import RecommenderServicer
+from marquee_server.rpc import Service
+from marquee_server.settings import ServiceSettings
 
 SERVICE_NAME = recommender_pb2.DESCRIPTOR.services_by_name["RecommenderService"].full_name
 

@@ -12,11 +12,11 @@ from typing import Any
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc as pb_grpc
 from marquee.v1 import shared_pb2
-from marquee_common.rpc import each, rpc
-from marquee_common.serving import ReleaseHolder
 from marquee_recommender.config import RecommenderSettings
 from marquee_recommender.index import Recommender
 from marquee_recommender.release import open_recommender
+from marquee_server.rpc import each, rpc
+from marquee_server.serving import ReleaseHolder
 
 
 def _is_text(request: pb.RecommendRequest) -> bool:

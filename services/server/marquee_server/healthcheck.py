@@ -1,4 +1,4 @@
-"""`python -m marquee_common.healthcheck PORT [SERVICE]`: exit 0 when the gRPC server on
+"""`python -m marquee_server.healthcheck PORT [SERVICE]`: exit 0 when the gRPC server on
 127.0.0.1:PORT reports SERVING. The container healthcheck; no downloaded probe binary."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        sys.stderr.write("usage: python -m marquee_common.healthcheck PORT [SERVICE]\n")
+        sys.stderr.write("usage: python -m marquee_server.healthcheck PORT [SERVICE]\n")
         return 2
     target = f"127.0.0.1:{args[0]}"
     service = args[1] if len(args) > 1 else ""

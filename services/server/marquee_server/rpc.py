@@ -47,8 +47,9 @@ from marquee_common.errors import (
 )
 from marquee_common.logs import configure as configure_logs
 from marquee_common.logs import emit
-from marquee_common.serving import RELEASE_KEY, ReleaseHolder
-from marquee_common.settings import ServiceSettings
+from marquee_common.validation import MAX_BATCH
+from marquee_server.serving import RELEASE_KEY, ReleaseHolder
+from marquee_server.settings import ServiceSettings
 
 GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
     InvalidQuery: grpc.StatusCode.INVALID_ARGUMENT,
@@ -58,8 +59,6 @@ GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
     IndexNotReady: grpc.StatusCode.UNAVAILABLE,
     Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
-MAX_BATCH = 100
-"""Items one Batch* call may carry."""
 ERROR_DOMAIN = "marquee.v1"
 """The `domain` of every ErrorInfo detail."""
 RETRY_AFTER = duration_pb2.Duration(seconds=1)

@@ -1,0 +1,1 @@
+"""What every Marquee gRPC service runs on: settings, the server's life, one release per process."""
