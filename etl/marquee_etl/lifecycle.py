@@ -21,10 +21,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from marquee_common.errors import ReleaseError
 from marquee_common.release import RELEASES, current_version, read_manifest
@@ -37,32 +40,31 @@ QUALITY_LABEL = {"collection_hit_at_5": "collection_hit@5", "genre_jaccard_at_10
                  "recall_at_10": "recall@10"}  # fmt: skip
 
 
-@dataclass(frozen=True)
-class GateSettings:
+class GateSettings(BaseSettings):
     """The gate's limits; each can be set as MARQUEE_GATE_<NAME>, keep as MARQUEE_KEEP_RELEASES."""
+
+    model_config = SettingsConfigDict(env_prefix="MARQUEE_GATE_", frozen=True, extra="ignore", populate_by_name=True)
 
     max_film_drop: float = 0.10  # share of the current release's films a candidate may lose
     max_reject_rise: float = 0.02  # rise allowed in the rejected share of input rows (0.02 = 2 points)
     max_quality_drop: float = 0.02  # drop allowed in each quality figure
     min_films: int = 1  # floor for every release, the first one included
     min_recall: float = 0.95  # floor of recall@10 for every release with a model
-    keep: int = 5  # releases kept after a promotion (current and the rollback target always)
+    keep: int = Field(5, ge=1, validation_alias="MARQUEE_KEEP_RELEASES")  # releases kept after a promotion
+    # (current and the rollback target are always kept)
 
     @classmethod
     def from_env(cls) -> GateSettings:
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            name = "MARQUEE_KEEP_RELEASES" if field.name == "keep" else f"MARQUEE_GATE_{field.name.upper()}"
-            raw = os.environ.get(name)
-            if raw is not None:
-                try:
-                    values[field.name] = int(raw) if field.type == "int" else float(raw)
-                except ValueError:
-                    raise ReleaseError(f"{name} must be a number, got {raw!r}") from None
-        settings = cls(**values)
-        if settings.keep < 1:
-            raise ReleaseError(f"MARQUEE_KEEP_RELEASES must be at least 1, got {settings.keep}")
-        return settings
+        """The settings from the environment; one ReleaseError line naming each variable that is wrong."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            wrong = [f"{_variable(str(e['loc'][0]))}={e['input']!r}: {e['msg']}" for e in exc.errors()]
+            raise ReleaseError("; ".join(wrong)) from None
+
+
+def _variable(field: str) -> str:
+    return field if field.startswith("MARQUEE_") else f"MARQUEE_GATE_{field.upper()}"
 
 
 @dataclass(frozen=True)

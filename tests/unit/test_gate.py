@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from marquee_common.errors import ReleaseError
 from marquee_etl.evaluate import collection_hit, genre_jaccard
 from marquee_etl.lifecycle import GateSettings, gate
 
@@ -17,8 +18,12 @@ def manifest(films: int, rejected_share: float, coll: float | None, genre: float
             "model": {"recall_at_10": recall, "quality": quality}}  # fmt: skip
 
 
+DEFAULTS = GateSettings.model_construct()
+"""The documented defaults, whatever the environment says."""
+
+
 def failed(candidate: dict[str, Any], current: dict[str, Any] | None) -> list[str]:
-    return [check.figure for check in gate(candidate, current, GateSettings()) if not check.passed]
+    return [check.figure for check in gate(candidate, current, DEFAULTS) if not check.passed]
 
 
 def test_a_first_release_meets_the_floors_only() -> None:
@@ -54,6 +59,16 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert failed(manifest(600, 0.01, 0.9, 0.6, 0.98), manifest(1000, 0.01, 0.9, 0.6, 0.98)) == ["films"]
     assert [c.figure for c in gate(manifest(600, 0.01, 0.9, 0.6, 0.98), manifest(1000, 0.01, 0.9, 0.6, 0.98),
                                    settings) if not c.passed] == []  # fmt: skip
+
+
+def test_a_wrong_setting_is_one_line_naming_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARQUEE_GATE_MAX_FILM_DROP", "lots")
+    monkeypatch.setenv("MARQUEE_KEEP_RELEASES", "0")
+    with pytest.raises(ReleaseError) as caught:
+        GateSettings.from_env()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("MARQUEE_GATE_MAX_FILM_DROP='lots': ") and "MARQUEE_KEEP_RELEASES='0': " in message
 
 
 def test_collection_hit_counts_films_whose_top_holds_a_collection_mate() -> None:
