@@ -9,8 +9,6 @@ from marquee_common.text import MAX_QUERY_CHARS, normalize_text
 
 MIN_YEAR, MAX_YEAR = 1800, 2200
 """The years a query may name (the catalog's and the recommender's title lookups, the gateway's parameters)."""
-MAX_BATCH = 100
-"""Items one Batch* call may carry (the services refuse more; the gateway gathers no more)."""
 NON_BLANK_PATTERN = r"[^\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 """Holds a character that `str.strip()` keeps, i.e. not blank in `require_text`'s sense, as a JSON
 Schema `pattern`. Python's whitespace is spelled out code point by code point because `\\s` is

@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import grpc
 
-from marquee_common.validation import MAX_BATCH
+from marquee_common.contract import MAX_BATCH
 from marquee_gateway import releases
 from marquee_gateway.errors import UpstreamError
 

@@ -23,7 +23,7 @@ from marquee.v1 import (
     recommender_pb2_grpc,
     release_pb2_grpc,
 )
-from marquee_common.validation import MAX_BATCH
+from marquee_common.contract import MAX_BATCH
 from marquee_gateway import releases
 from marquee_gateway.batching import Batcher
 from marquee_gateway.config import GatewaySettings

@@ -29,13 +29,13 @@ import grpc
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marquee.v1 import release_pb2, release_pb2_grpc
+from marquee_common.contract import RELEASE_KEY
 
 if TYPE_CHECKING:
     from marquee_gateway.clients import Upstream
     from marquee_gateway.metrics import Metrics
 
 HEADER = b"x-marquee-release"
-METADATA_KEY = "marquee-release"
 log = logging.getLogger("marquee.gateway.releases")
 
 _answered: ContextVar[dict[str, set[str]] | None] = ContextVar("marquee_answered_by", default=None)
@@ -45,7 +45,7 @@ def note(upstream: str, metadata: Iterable[tuple[str, Any]] | None) -> str | Non
     """Record in the current request which release of `upstream` answered; returns the version."""
     version = None
     for key, value in metadata or ():
-        if key == METADATA_KEY:
+        if key == RELEASE_KEY:
             version = value.decode() if isinstance(value, bytes) else str(value)
             break
     record(upstream, version)

@@ -27,10 +27,10 @@ from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import errors_pb2, release_pb2, shared_pb2
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY
+from marquee_common.contract import MAX_LIMIT, VOTES_THRESHOLD
 from marquee_common.errors import InvalidQuery
 from marquee_common.text import normalize_text
 from marquee_common.validation import require_text
-from marquee_gateway.answers.compat import VOTES_THRESHOLD
 from marquee_gateway.clients import (
     CATALOG_SERVICE,
     RECOMMENDER_SERVICE,
@@ -41,7 +41,6 @@ from marquee_gateway.clients import (
 )
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.metrics import Metrics
-from marquee_gateway.routes.params import MAX_LIMIT
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -12,9 +12,9 @@ from pydantic import Field
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
 from marquee.v1 import shared_pb2
+from marquee_common.contract import VOTES_THRESHOLD
 from marquee_gateway.answers import Answer, Json, v1
 
-VOTES_THRESHOLD = 2000
 MONDAY = pb.CountReleasesByWeekdayResponse(name="lunes", number=1, count=247)
 
 NAMED = "the assignment's answer names it; the /v1 answer has its code or number"

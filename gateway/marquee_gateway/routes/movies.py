@@ -8,6 +8,7 @@ from fastapi import Path, Query
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
+from marquee_common.contract import DEFAULT_LIMIT, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from marquee_gateway.answers import AnswerRouter, v1
 from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.errors import InvalidRequest
@@ -33,7 +34,9 @@ async def search_movies(
     year: Annotated[
         int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description=f"release year ({MIN_YEAR}..{MAX_YEAR})")
     ] = None,
-    page_size: Annotated[int, Query(ge=1, le=100, description="films per page, 1..100")] = 10,
+    page_size: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"films per page, 1..{MAX_PAGE_SIZE}")
+    ] = DEFAULT_PAGE_SIZE,
     page_token: Annotated[
         str,
         Query(
@@ -51,7 +54,7 @@ async def search_movies(
 
 @router.answer("/movies/{movie_id:segment}/similar", v1.Recommendations)
 async def similar_movies(
-    movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = 5
+    movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = DEFAULT_LIMIT
 ) -> rpb.RecommendResponse:
     """Films similar to this one (never itself), optionally filtered by genre, years, votes."""
     request = rpb.RecommendRequest(movie_id=movie_id, limit=limit, filters=filters)
@@ -84,7 +87,7 @@ async def recommendations(
             f"{TEXT_RULE}"
         ),
     ] = None,
-    limit: Limit = 5,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> rpb.RecommendResponse:
     """Films similar to a title or to free text.
 

@@ -27,6 +27,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY, NamedNumbers
+from marquee_common.contract import MAX_LIMIT
 from marquee_common.text import MAX_QUERY_CHARS
 from marquee_common.validation import MAX_YEAR, MIN_YEAR, NON_BLANK_PATTERN, is_blank
 
@@ -144,7 +145,6 @@ Year = Annotated[
         examples=[1995],
     ),
 ]
-MAX_LIMIT = 50
 """Films one recommendation may ask for: the recommender's bound."""
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"how many films, 1..{MAX_LIMIT}")]
 

@@ -13,10 +13,10 @@ import polars as pl
 
 from marquee_catalog.lookup import Groups
 from marquee_catalog.tables import MOVIE_FIELDS, Tables
+from marquee_common.contract import VOTES_THRESHOLD
 from marquee_common.errors import InvalidQuery, NotFound
 
 TOP_CAST = 10
-VOTES_THRESHOLD = 2000
 
 
 @dataclass(frozen=True)

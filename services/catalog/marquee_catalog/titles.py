@@ -15,13 +15,12 @@ import numpy as np
 
 from marquee_catalog.movies import MovieRow, Movies
 from marquee_catalog.page_tokens import make_page_token, read_page_token
+from marquee_common.contract import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from marquee_common.errors import InvalidQuery
 from marquee_common.fuzzy import NameIndex
 from marquee_common.titles import TitleIndex, check_year
 from marquee_common.validation import require_text
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 10
 FUZZY_CUTOFF = 75.0
 CONTAINS_SCORE = 80.0  # the score of a title that holds every word of the query
 MAX_RESULTS = 1000

@@ -25,6 +25,7 @@ from annoy import AnnoyIndex
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import shared_pb2
 from marquee_common.analyzer import Analyzer
+from marquee_common.contract import DEFAULT_LIMIT, MAX_LIMIT
 from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
 from marquee_common.fuzzy import NameIndex
 from marquee_common.release import read_manifest
@@ -32,8 +33,6 @@ from marquee_common.text import normalize_text
 from marquee_common.titles import TitleIndex, check_year
 from marquee_common.validation import require_text
 
-MAX_LIMIT = 50
-DEFAULT_LIMIT = 5
 EXACT_SHARE = 0.2
 """When the filters leave at most this share of the films, they are all scored exactly."""
 

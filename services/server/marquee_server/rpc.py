@@ -36,6 +36,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
 from marquee.v1 import errors_pb2, release_pb2, release_pb2_grpc
+from marquee_common.contract import MAX_BATCH, RELEASE_KEY
 from marquee_common.errors import (
     DamagedRelease,
     IndexNotReady,
@@ -47,8 +48,7 @@ from marquee_common.errors import (
 )
 from marquee_common.logs import configure as configure_logs
 from marquee_common.logs import emit
-from marquee_common.validation import MAX_BATCH
-from marquee_server.serving import RELEASE_KEY, ReleaseHolder
+from marquee_server.serving import ReleaseHolder
 from marquee_server.settings import ServiceSettings
 
 GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {

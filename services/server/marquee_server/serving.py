@@ -31,9 +31,6 @@ Opener = Callable[[Path, dict[str, Any], bool], tuple[T, str]]
 
 Verifies before it opens anything with a C extension; raises DamagedRelease naming the file."""
 
-RELEASE_KEY = "marquee-release"
-"""Initial metadata of every answer: the version of the release that answered it."""
-
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

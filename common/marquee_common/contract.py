@@ -1,0 +1,20 @@
+"""What the services and the gateway agree on beyond the protos' types: the limits the contracts'
+comments state, and the metadata key naming the release. One place, so the gateway's HTTP rules
+and OpenAPI document cannot drift from what the services enforce."""
+
+from __future__ import annotations
+
+MAX_BATCH = 100
+"""Items one Batch* call may carry (the services refuse more; the gateway gathers no more)."""
+MAX_LIMIT = 50
+"""Recommendations one request may ask for (RecommendRequest.limit, 1..50)."""
+DEFAULT_LIMIT = 5
+"""Recommendations when a request names no limit."""
+MAX_PAGE_SIZE = 100
+"""Films one search page may hold (SearchMoviesRequest.page_size, 1..100)."""
+DEFAULT_PAGE_SIZE = 10
+"""Films per search page when a request names no page size."""
+VOTES_THRESHOLD = 2000
+"""GetTitleVotesResponse.reaches_2000_votes: vote_count at least this."""
+RELEASE_KEY = "marquee-release"
+"""Initial metadata of every service answer: the version of the release it came from."""
