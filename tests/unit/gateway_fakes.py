@@ -41,6 +41,7 @@ from marquee_gateway.clients import (
 )
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.metrics import Metrics
+from tests.status_details import details
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -57,16 +58,6 @@ def rpc_error(code: grpc.StatusCode, details: str = "", suggestions: Iterable[st
         status.details.append(detail)
     trailing = grpc.aio.Metadata(*rpc_status.to_status(status).trailing_metadata)
     return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), trailing, details)
-
-
-def suggestions(exc: grpc.aio.AioRpcError) -> list[str]:
-    """The names a fake's error carries (as the gateway reads a service's)."""
-    status = rpc_status.from_call(exc)
-    for detail in status.details if status is not None else ():
-        found = errors_pb2.Suggestions()
-        if detail.Unpack(found):
-            return list(found.names)
-    return []
 
 
 def _movie(**fields: Any) -> pb.Movie:
@@ -149,7 +140,7 @@ class FakeStub:
                 answer = await single(request)
             except grpc.aio.AioRpcError as exc:
                 results.add(failure=shared_pb2.Failure(code=exc.code().name, message=exc.details() or "",
-                                                       suggestions=suggestions(exc)))  # fmt: skip
+                                                       suggestions=details(exc).suggestions))  # fmt: skip
             else:
                 results.add(**{field: answer})
 
