@@ -2,7 +2,7 @@
 
     python -m marquee_etl [build] [--raw DIR] [--out DIR] [--force] [--skip-model]
     python -m marquee_etl releases list [--json] | show VERSION [--json] | promote VERSION [--force]
-                                     | rollback | prune --keep N
+                                     | rollback | prune --keep N | diff OLD NEW [--all] [--json]
 
 Exit status: 0 done (or nothing to do), 2 bad input, a data folder that cannot be written or a
 damaged release (one line on stderr), 3 the gate refused the release (it is kept, not promoted;
@@ -28,12 +28,13 @@ from typing import Any, TypeVar
 import polars as pl
 
 from marquee_common.errors import ReleaseError
-from marquee_common.release import RELEASES, current_version, read_manifest, sha256_file
+from marquee_common.release import CURRENT, RELEASES, current_version, read_manifest, sha256_file
 from marquee_etl import __version__, evaluate, lifecycle, sources
 from marquee_etl.clean import clean
 from marquee_etl.lifecycle import Decision, GateSettings
 from marquee_etl.params import ModelParams
 from marquee_etl.release import write_release
+from marquee_etl.report import ReportSettings, diff, write_report
 
 T = TypeVar("T")
 DEFAULT_RAW = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -139,6 +140,11 @@ def parse_releases_args(argv: list[str]) -> argparse.Namespace:
     promote = commands.add_parser("promote", help="gate a release against current and point current at it")
     promote.add_argument("version")
     promote.add_argument("--force", action="store_true", help="promote even if the gate refuses it")
+    diff = commands.add_parser("diff", help="what changed from release OLD to release NEW (as in the data report)")
+    diff.add_argument("old", help="a version, or current")
+    diff.add_argument("new", help="a version, or current")
+    diff.add_argument("--all", action="store_true", help="every figure, not only the flagged ones")
+    diff.add_argument("--json", action="store_true", help="the whole comparison as JSON")
     commands.add_parser("rollback", help="point current at the release promoted before it")
     prune = commands.add_parser("prune", help="remove old releases (never current nor the rollback target)")
     prune.add_argument("--keep", type=int, default=None, help="releases to keep (default MARQUEE_KEEP_RELEASES, 5)")
@@ -157,6 +163,7 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     movies_src = sources.find(raw, sources.MOVIES_NAMES)
     credits_src = sources.find(raw, sources.CREDITS_NAMES)
     params = None if skip_model else ModelParams.from_env()
+    report_settings = ReportSettings.from_env()
     with ThreadPoolExecutor(max_workers=2) as hashing:
         digests = dict(zip(("movies", "credits"), hashing.map(sha256_file, (movies_src.path, credits_src.path)),
                            strict=True))  # fmt: skip
@@ -184,7 +191,10 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
             + ", ".join(f"{reason} {count:,}" for reason, count in reasons.iter_rows())
             + ")"
         )
-    progress = lambda message: print(f"      {message}", file=sys.stderr, flush=True)  # noqa: E731
+
+    def progress(message: str) -> None:
+        print(f"      {message}", file=sys.stderr, flush=True)
+
     write_model = None
     if not skip_model:
         from marquee_etl.model import build_model  # scikit-learn takes a second to import
@@ -216,6 +226,10 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "rows_kept": rows_kept,
         "rejects_by_reason": by_reason,
         "slow_path_rows": cleaned.slow_path_rows,
+        "missing_by_column": {
+            "movies": sources.missing_by_column(movies_raw),
+            "credits": sources.missing_by_column(credits_raw),
+        },  # fmt: skip
         "evaluation": evaluate.counts(cleaned.tables, rows_in, by_reason),
     }
     tables = {**cleaned.tables, "rejects": rejects}
@@ -227,8 +241,17 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         return entries
 
     extra = None if write_model is None else write_with_quality
+    predecessor = current_version(out)
+
+    def write_data_report(folder: Path, so_far: dict[str, Any]) -> dict[str, Any]:
+        entries = write_report(folder, tables, so_far, None if predecessor is None else out / RELEASES / predecessor,
+                               report_settings)  # fmt: skip
+        progress(f"data report: {entries['report']['seconds']:.2f} s")
+        return entries
+
     folder = steps.run(
-        "validating and writing the release", lambda: write_release(out, version, tables, manifest, extra=extra)
+        "validating and writing the release (and its data report)",
+        lambda: write_release(out, version, tables, manifest, extra=extra, after=[write_data_report]),
     )
     print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done))
     return report(promote_and_say(out, version, settings, force, "build"))
@@ -309,6 +332,10 @@ def releases(args: argparse.Namespace) -> int:
         return 0
     if args.action == "show":
         return show_release(out, args.version, args.json)
+    if args.action == "diff":
+        changes = diff(release_folder(out, args.old), release_folder(out, args.new))
+        print(json.dumps(changes, indent=2, ensure_ascii=False) if args.json else diff_text(changes, args.all))
+        return 0
     if args.action == "promote":
         return report(promote_and_say(out, args.version, GateSettings.from_env(), args.force, "promote"))
     if args.action == "rollback":
@@ -345,6 +372,51 @@ def release_table(rows: list[dict[str, Any]]) -> str:
                      f"{q('collection_hit_at_5'):>7} {q('genre_jaccard_at_10'):>8} {q('recall_at_10'):>7} "
                      f"{size:>8}  {status}")  # fmt: skip
     lines.append("(* current, < where rollback returns)")
+    return "\n".join(lines)
+
+
+def release_folder(out: Path, version: str) -> Path:
+    """The folder of `version` ("current": the release current names); ReleaseError when there is none."""
+    if version == CURRENT:
+        named = current_version(out)
+        if named is None:
+            raise ReleaseError(f"no current release in {out}")
+        version = named
+    folder = out / RELEASES / version
+    if "/" in version or version.startswith(".") or not folder.is_dir():
+        known = sorted(p.name for p in (out / RELEASES).glob("[!.]*") if p.is_dir())
+        raise ReleaseError(f"no release {version} in {out / RELEASES}"
+                           + (f" (releases: {', '.join(known[-5:])})" if known else ""))  # fmt: skip
+    return folder
+
+
+def diff_text(changes: dict[str, Any], every: bool) -> str:
+    """The comparison as the data report's "What changed" section says it, in plain text."""
+    films = changes["films"]
+    limits = changes["thresholds"]
+    by_field = ", ".join(f"{name} {count:,}" for name, count in films["changed_by_field"].items())
+    lines = [
+        f"release {changes['new']} against {changes['old']}",
+        f"films: {films['old_films']:,} -> {films['new_films']:,}: {films['added']:,} added, "
+        f"{films['removed']:,} removed, {films['changed']:,} of {films['kept']:,} kept changed"
+        + (f" ({by_field})" if by_field else ""),
+        "",
+        f"drift of the numeric fields (PSI: watch from {limits['psi_watch']}, drift from {limits['psi_drift']}; "
+        "Kolmogorov-Smirnov D and p-value):",
+    ]
+    for name, field in changes["drift"].items():
+        lines.append(f"  {name:<14}PSI {field['psi']:>8.4f}   KS D {field['ks_d']:.4f}  p {field['ks_p']:.4f}  "
+                     f"{field['flag'] or 'stable'}")  # fmt: skip
+    rows = changes["figures"] if every else [r for r in changes["figures"] if r["flagged"]]
+    lines += ["", f"{'every figure' if every else 'flagged figures'}: {len(rows):,} of {len(changes['figures']):,}"
+              + ("" if every else " (--all lists every figure)")]  # fmt: skip
+    if rows:
+        width = max(len(r["figure"]) for r in rows)
+        lines.append(f"  {'figure':<{width}}  {'old':>14} {'new':>14} {'change':>14} {'relative':>9}")
+        for r in rows:
+            relative = "-" if r["relative"] is None else f"{r['relative'] * 100:+.1f}%"
+            lines.append(f"{'!' if r['flagged'] else ' '} {r['figure']:<{width}}  {_show(r['old']):>14} "
+                         f"{_show(r['new']):>14} {_show(r['change']):>14} {relative:>9}")  # fmt: skip
     return "\n".join(lines)
 
 

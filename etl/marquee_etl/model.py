@@ -290,6 +290,7 @@ def build_model(
                 "quality": quality,
                 "recall_queries": len(queries),
                 "explained_variance": round(float(svd.explained_variance_ratio_.sum()), 4),
+                "explained_variance_by_dimension": [round(float(r), 6) for r in svd.explained_variance_ratio_],
                 "build_seconds": build_seconds,
                 "timings": timings,
                 "parameters": params.model_dump(),

@@ -2,7 +2,8 @@
 
 Layout of the output folder:
 
-    releases/<version>/        one immutable folder per run: *.parquet, model/, manifest.json
+    releases/<version>/        one immutable folder per run: *.parquet, model/, report.html and
+                               report.json (the data report), manifest.json
     releases/.tmp-<version>/   the run being written; renamed into place once valid
     current -> releases/<version>   symlink, repointed atomically by `lifecycle.move_current`
     history.jsonl              every move of `current`, and every release the gate refused
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -116,10 +117,13 @@ def write_release(
     tables: Mapping[str, pl.DataFrame],
     manifest: dict[str, Any],
     extra: Callable[[Path], dict[str, Any]] | None = None,
+    after: Sequence[Callable[[Path, dict[str, Any]], dict[str, Any]]] = (),
 ) -> Path:
     """Validate, write into a temporary folder, rename into place; `current` is not moved.
 
-    `extra(folder)` may write more files (the model) and returns manifest entries for them.
+    `extra(folder)` may write more files (the model) and returns manifest entries for them;
+    then each of `after(folder, manifest so far)` (the data report, which reads the model) too.
+    Every file they write is listed in the manifest with its hash.
     """
     validate_tables(tables)
     releases = out / "releases"
@@ -145,6 +149,8 @@ def write_release(
         manifest = {**manifest, "format_version": FORMAT_VERSION, "version": version, "tables": files}
         if extra is not None:
             manifest.update(extra(tmp))
+        for step in after:
+            manifest.update(step(tmp, manifest))
         manifest["files"] = _list_files(tmp, files, manifest.get("model", {}).get("files", {}))
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         for path in (tmp, *tmp.iterdir()):

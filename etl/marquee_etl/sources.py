@@ -165,3 +165,11 @@ def _quote_problem(message: str, start: int, end: int) -> str:
             return f"line {start}: a quoted field is not closed (it runs on into line {end})"
         return f"line {start}: a closing quote is followed by more text"
     return f"line {start}: {message}"
+
+
+def missing_by_column(frame: pl.DataFrame) -> dict[str, int]:
+    """Rows per raw column that are empty or blank (every raw column is text), for the data report."""
+    counts = frame.select(
+        (pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "")).sum().alias(name) for name in frame.columns
+    )
+    return {name: int(value) for name, value in counts.row(0, named=True).items()}
