@@ -8,8 +8,8 @@ of at most 2048 MB on a full-size input (45,466 films, ~181 MB of credits). This
 script checks both claims on the machine it runs on, in one run, so the numbers are
 comparable:
 
-* (a) `python -m marquee_etl --raw DIR --out TMP --skip-model` (up to the catalog
-  tables, as the baseline; bench_recommender.py times the model) and (b) `python -m
+* (a) `python -m marquee_etl --raw DIR --out TMP --skip-model --skip-report` (up to the catalog
+  tables, as the baseline; bench_recommender.py times the model, bench_report the data report) and (b) `python -m
   bench.baseline_pandas DIR TMP` each run as a separate process, N times, alternating a, b, a, b, ... so
   that drift of the machine (other load, heat) hits both alike; each run writes into
   a fresh temp folder.
@@ -170,6 +170,7 @@ def run_once(name: str, data: Path) -> Run:
                 "--out",
                 str(out),
                 "--skip-model",  # up to the catalog tables, like the baseline; the model has its own bench
+                "--skip-report",  # ... and so has the data report (bench_report)
             ]
         else:
             cmd = [sys.executable, "-m", "bench.baseline_pandas", str(data), str(out)]

@@ -1,6 +1,6 @@
 """`python -m marquee_etl`: build a release, gate it and promote it; `... releases ...`: manage them.
 
-    python -m marquee_etl [build] [--raw DIR] [--out DIR] [--force] [--skip-model]
+    python -m marquee_etl [build] [--raw DIR] [--out DIR] [--force] [--skip-model] [--skip-report]
     python -m marquee_etl releases list [--json] | show VERSION [--json] | promote VERSION [--force]
                                      | rollback | prune --keep N | diff OLD NEW [--all] [--json]
 
@@ -122,6 +122,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write the catalog tables only, without the recommendation model "
         "(the recommender refuses such a release; for catalog-only use and benchmarks)",
     )
+    parser.add_argument(
+        "--skip-report",
+        action="store_true",
+        help="write no data report (report.html, report.json) into the release; for benchmarks that time "
+        "the cleaning alone",
+    )
     parser.add_argument("--force", action="store_true", help="promote the release even if the gate refuses it")
     args = parser.parse_args(argv[1:] if argv[:1] == ["build"] else argv)
     args.command = "build"
@@ -154,7 +160,7 @@ def parse_releases_args(argv: list[str]) -> argparse.Namespace:
 
 
 def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
-          settings: GateSettings | None = None) -> int:  # fmt: skip
+          settings: GateSettings | None = None, skip_report: bool = False) -> int:  # fmt: skip
     """Build a release from `raw` into `out`, gate it against current, promote it when it passes."""
     lifecycle.check_writable(out)
     settings = settings or GateSettings.from_env()
@@ -172,6 +178,7 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "code_version": code_version(),
         "code_hash": code_hash(),
         "parameters": None if params is None else params.model_dump(),
+        "report": not skip_report,
     }
     existing = lifecycle.same_build(out, wanted)
     if existing is not None:
@@ -250,8 +257,10 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         return entries
 
     folder = steps.run(
-        "validating and writing the release (and its data report)",
-        lambda: write_release(out, version, tables, manifest, extra=extra, after=[write_data_report]),
+        "validating and writing the release" + ("" if skip_report else " and its data report"),
+        lambda: write_release(
+            out, version, tables, manifest, extra=extra, after=[] if skip_report else [write_data_report]
+        ),  # fmt: skip
     )
     print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done))
     return report(promote_and_say(out, version, settings, force, "build"))
@@ -459,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(argv)
         if args.command == "releases":
             return releases(args)
-        return build(args.raw.resolve(), args.out.resolve(), args.skip_model, args.force)
+        return build(args.raw.resolve(), args.out.resolve(), args.skip_model, args.force,
+                     skip_report=args.skip_report)  # fmt: skip
     except (sources.SourceError, lifecycle.DataFolderError, ReleaseError, ValueError) as exc:
         print(f"marquee_etl: error: {exc}", file=sys.stderr)
         return 2

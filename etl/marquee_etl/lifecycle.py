@@ -385,12 +385,14 @@ def describe(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def fingerprint(manifest: dict[str, Any]) -> dict[str, Any]:
-    """What makes two builds the same: input hashes, code version and source hash, model parameters."""
+    """What makes two builds the same: input hashes, code version and source hash, model parameters,
+    and whether it has a data report."""
     return {
         "inputs": {name: meta.get("sha256") for name, meta in (manifest.get("inputs") or {}).items()},
         "code_version": manifest.get("code_version"),
         "code_hash": manifest.get("code_hash"),
         "parameters": (manifest.get("model") or {}).get("parameters"),
+        "report": "report" in manifest,
     }
 
 

@@ -127,7 +127,9 @@ def bin_edges(values: np.ndarray, log: bool, bins: int = BINS) -> np.ndarray:
     if high <= low:
         high = low + (low * 0.1 if low > 0 else 1.0)
     if log:
-        return np.logspace(np.log10(low), np.log10(high), bins + 1)
+        edges = np.logspace(np.log10(low), np.log10(high), bins + 1)
+        edges[0], edges[-1] = low, high  # exactly: rounding must not leave the extremes out
+        return edges
     return np.linspace(low, high, bins + 1)
 
 
