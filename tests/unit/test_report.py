@@ -179,7 +179,8 @@ def test_flags_follow_the_documented_thresholds() -> None:
            "model": {"quality": {"collection_hit_at_5": 0.90}},
            "categories": {"top": {"genres": [{"name": "Drama", "films": 50}, {"name": "Noir", "films": 3}]}},
            "input": {"rejected_by_reason": {}}}  # fmt: skip
-    new = {"dates": {"per_year": {"2000": 109, "2001": 120, "2002": 5}}, "numbers": {"budget": {"known": {"median": 10.5}}},
+    new = {"dates": {"per_year": {"2000": 109, "2001": 120, "2002": 5}},
+           "numbers": {"budget": {"known": {"median": 10.5}}},
            "model": {"quality": {"collection_hit_at_5": 0.885}},
            "categories": {"top": {"genres": [{"name": "Drama", "films": 50}]}},
            "input": {"rejected_by_reason": {"movies.bad_id": 12}}}  # fmt: skip
