@@ -25,7 +25,7 @@ TOP = 15
 LARGEST = 5
 """Largest values listed per numeric field."""
 EXAMPLE_FILMS = 5
-"""Well-known films (most votes) whose model top 5 is shown."""
+"""Well-known films (most votes, one per title) whose model top 5 is shown."""
 REJECT_EXAMPLES = 3
 """Rows shown per reason a row was set aside."""
 
@@ -367,7 +367,9 @@ def model_figures(manifest: Mapping[str, Any], folder: Path, movies: pl.DataFram
     item_of = {int(movie_id): i for i, movie_id in enumerate(items.tolist())}
     facts = movies.select("id", "title", "release_year", "vote_count")
     by_id = {row[0]: row for row in facts.iter_rows()}
-    seeds = facts.sort(["vote_count", "id"], descending=[True, False]).head(EXAMPLE_FILMS)
+    # one film per title: a remake (or a copy) would show the same list twice
+    seeds = (movies.sort(["vote_count", "id"], descending=[True, False]).unique("title_norm", keep="first",
+             maintain_order=True).head(EXAMPLE_FILMS).select("id", "title", "release_year", "vote_count"))  # fmt: skip
     for movie_id, title, year, votes in seeds.iter_rows():
         item = item_of.get(movie_id)
         if item is None:

@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from marquee_etl.report import plots
+from marquee_etl.report.compare import ReportSettings
 from marquee_etl.report.figures import CATEGORIES, NUMBERS, TOP
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -416,17 +417,18 @@ def _changes(page: Page, changes: Mapping[str, Any]) -> None:
 
 
 def _notes(page: Page, changes: Mapping[str, Any] | None) -> None:
+    limits = dict(changes["thresholds"]) if changes is not None else ReportSettings().model_dump()
     page.section("notes", "How to read this report")
     page.add(
         "<ul><li>Films are those the pipeline kept; rows set aside are counted under The input.</li>"
         "<li>Log scales leave out zeros (unknown budgets and revenues are 0 in the raw file); the tables say "
         "how many.</li>"
         "<li>Drift: the population stability index of the values each plot shows, over ten bins at the "
-        "predecessor's deciles; below 0.10 stable, 0.10 to 0.25 watch, 0.25 and above drift (zero and "
-        "missing shares are compared as figures). The "
+        f"predecessor's deciles; below {limits['psi_watch']} stable, from {limits['psi_watch']} watch, from "
+        f"{limits['psi_drift']} drift (zero and missing shares are compared as figures). The "
         "Kolmogorov-Smirnov D is the largest gap between the two cumulative distributions.</li>"
-        "<li>A figure is flagged when it moves by at least 10% of its old value (counts: and by at least 10), "
-        "and a model quality figure when it moves by at least 0.01; the thresholds are settings "
-        "(MARQUEE_REPORT_*).</li>"
+        f"<li>A figure is flagged when it moves by at least {limits['figure_change']:.0%} of its old value "
+        f"(a count: and by at least {limits['count_floor']}), a model quality figure when it moves by at least "
+        f"{limits['quality_change']}; the thresholds are settings (MARQUEE_REPORT_*).</li>"
         "<li>The same comparison for any two releases: <code>python -m marquee_etl releases diff A B</code>.</li></ul>"
     )
