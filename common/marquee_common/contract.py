@@ -18,3 +18,11 @@ VOTES_THRESHOLD = 2000
 """GetTitleVotesResponse.reaches_2000_votes: vote_count at least this."""
 RELEASE_KEY = "marquee-release"
 """Initial metadata of every service answer: the version of the release it came from."""
+REPORT_CHUNK_BYTES = 1 << 20
+"""Most bytes of a report file one GetReleaseReportResponse carries (1 MiB): far below gRPC's 4 MB."""
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+"""GetReleaseReportResponse.content_type of report.html, and the gateway's media type for it."""
+JSON_MEDIA_TYPE = "application/json"
+"""GetReleaseReportResponse.content_type of report.json, and the gateway's media type for it."""
+CURRENT_RELEASE = "current"
+"""GetReleaseReportRequest.version naming the release served now (as "" does); also the HTTP routes' word."""

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -88,27 +88,66 @@ def verify_files(folder: Path, manifest: Mapping[str, Any], names: Iterable[str]
     Sizes first (a truncated file is found without reading it), then the hashes side by side
     (hashlib lets go of the GIL).
     """
-    version = folder.name
-    listed = manifest.get("files")
-    if not isinstance(listed, dict):
-        raise DamagedRelease(version, MANIFEST, "lists no files with their hashes; rebuild the release")
     wanted = list(names)
+    listed: dict[str, Mapping[str, Any]] = {}
     for name in wanted:
-        entry = listed.get(name)
-        if not isinstance(entry, dict) or not {"bytes", "sha256"} <= entry.keys():
-            raise DamagedRelease(version, name, "not listed in the manifest with its size and sha256")
+        listed[name] = _listed(folder, manifest, name)
         path = folder / name
         if not path.is_file():
-            raise DamagedRelease(version, name, "missing")
-        size = path.stat().st_size
-        if size != entry["bytes"]:
-            raise DamagedRelease(version, name, f"{size} bytes where the manifest says {entry['bytes']}")
+            raise DamagedRelease(folder.name, name, "missing")
+        _check_size(folder, name, path.stat().st_size, listed[name])
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         digests = dict(zip(wanted, pool.map(lambda n: sha256_file(folder / n), wanted), strict=True))
     for name in wanted:
-        if digests[name] != listed[name]["sha256"]:
-            raise DamagedRelease(version, name, "sha256 differs from the manifest's: the file is damaged or changed")
+        _check_digest(folder, name, digests[name], listed[name])
     return len(wanted)
+
+
+def read_verified(folder: Path, manifest: Mapping[str, Any], name: str) -> bytes:
+    """The bytes of one file of the release, once they have the manifest's size and sha256.
+
+    The file is read once and those very bytes are checked and returned, so what is handed out is
+    what was checked; its size is checked before it is read. `name` may come from the manifest
+    itself: one that leaves the folder is refused.
+    """
+    entry = _listed(folder, manifest, name)
+    parts = PurePosixPath(name).parts
+    if not parts or PurePosixPath(name).is_absolute() or ".." in parts:
+        raise DamagedRelease(folder.name, name, "is not a path inside the release")
+    path = folder / name
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            _check_size(folder, name, size, entry)
+            data = handle.read()
+    except FileNotFoundError:
+        raise DamagedRelease(folder.name, name, "missing") from None
+    except OSError as exc:  # a folder in its place, unreadable
+        raise DamagedRelease(folder.name, name, f"cannot be read ({exc.strerror})") from None
+    _check_size(folder, name, len(data), entry)  # it changed while being read
+    _check_digest(folder, name, hashlib.sha256(data).hexdigest(), entry)
+    return data
+
+
+def _listed(folder: Path, manifest: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """The manifest's entry of `name`: its size and sha256."""
+    listed = manifest.get("files")
+    if not isinstance(listed, dict):
+        raise DamagedRelease(folder.name, MANIFEST, "lists no files with their hashes; rebuild the release")
+    entry = listed.get(name)
+    if not isinstance(entry, dict) or not {"bytes", "sha256"} <= entry.keys():
+        raise DamagedRelease(folder.name, name, "not listed in the manifest with its size and sha256")
+    return entry
+
+
+def _check_size(folder: Path, name: str, size: int, entry: Mapping[str, Any]) -> None:
+    if size != entry["bytes"]:
+        raise DamagedRelease(folder.name, name, f"{size} bytes where the manifest says {entry['bytes']}")
+
+
+def _check_digest(folder: Path, name: str, digest: str, entry: Mapping[str, Any]) -> None:
+    if digest != entry["sha256"]:
+        raise DamagedRelease(folder.name, name, "sha256 differs from the manifest's: the file is damaged or changed")
 
 
 def load_array(

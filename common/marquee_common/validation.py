@@ -41,3 +41,39 @@ def require_text(value: str, what: str) -> str:
     if len(stripped) > MAX_QUERY_CHARS:
         raise InvalidQuery(f"{what} is {len(stripped)} characters long; at most {MAX_QUERY_CHARS} are accepted")
     return normalize_text(stripped)
+
+
+MAX_VERSION_CHARS = 128
+"""Longest release version a caller may name (the pipeline's are 28 characters)."""
+VERSION_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.[A-Za-z0-9_-])*$"
+"""What a release version may be, as a JSON Schema `pattern`: letters, digits, '.', '_', '-', starting
+with a letter or digit, no '..' and no '.' at the end; so never a path out of releases/ nor a folder of
+the pipeline's work in progress (those start with a dot)."""
+_VERSION = re.compile(VERSION_PATTERN)
+_VERSION_CHARS = re.compile(r"[A-Za-z0-9._-]")
+
+
+def version_problem(value: str) -> str | None:
+    """Why `value` cannot name a release folder, in a few words; None when it can (`VERSION_PATTERN`).
+
+    >>> version_problem("20261201T152208318Z-d7ff1319") is None
+    True
+    >>> version_problem("../etc")
+    "holds a path separator ('/' or '\\\\'); a version names one folder of releases/"
+    """
+    if not value:
+        return "must not be empty"
+    if len(value) > MAX_VERSION_CHARS:
+        return f"is {len(value)} characters long; a release version has at most {MAX_VERSION_CHARS}"
+    if "/" in value or "\\" in value:
+        return "holds a path separator ('/' or '\\'); a version names one folder of releases/"
+    if value.startswith("."):
+        return "starts with a dot; no release version does"
+    if ".." in value:
+        return "holds '..'; no release version does"
+    odd = next((c for c in value if not _VERSION_CHARS.fullmatch(c)), None)
+    if odd is not None:
+        return f"holds {odd!r}; a release version is made of letters, digits, '.', '_' and '-'"
+    if not _VERSION.fullmatch(value):
+        return "must start with a letter or digit and not end with '.'"
+    return None

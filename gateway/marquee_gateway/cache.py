@@ -7,8 +7,9 @@ older generation is never served. Only answers from each upstream's target relea
 (their `X-Marquee-Release` header says which), so once the gateway knows of a new release it
 serves no cached answer from an older one. Answers (200, and the deterministic 400/404/422) are
 kept at most `ttl_s` seconds; 5xx answers are never kept. Only data routes are cached
-(not /healthz, /readyz, /metrics, /docs). Each answer says how old it may be
-(`Cache-Control: public, max-age=...`), so clients and proxies may keep it too.
+(not /healthz, /readyz, /metrics, /docs), and no answer that sets its own Cache-Control (the data
+reports: routes/reports.py). Each answer says how old it may be (`Cache-Control: public, max-age=...`),
+so clients and proxies may keep it too.
 
 The key is the path and the query parameters the matched route declares, sorted; any other
 parameter is ignored (it cannot change the answer), so `?pad=<60 KB>` cannot fill the cache
@@ -152,7 +153,7 @@ class CacheMiddleware:
         async def keep(message: Message) -> None:
             nonlocal start, cacheable
             if message["type"] == "http.response.start":
-                cacheable = message["status"] in CACHED_STATUSES and self._fresh(message)
+                cacheable = message["status"] in CACHED_STATUSES and self._fresh(message) and not _own_caching(message)
                 if cacheable:
                     message["headers"] = [*message.get("headers", ()), (b"cache-control", self.max_age)]
                 start = message
@@ -183,3 +184,9 @@ class CacheMiddleware:
             if name == HEADER:
                 return self.releases.fresh(parse_header(value))
         return True
+
+
+def _own_caching(start: Message) -> bool:
+    """An answer that says its own Cache-Control (a data report, with its ETag) is the route's to cache:
+    it is neither kept here (a kept copy would not answer If-None-Match) nor given a second header."""
+    return any(name.lower() == b"cache-control" for name, _ in start.get("headers", ()))

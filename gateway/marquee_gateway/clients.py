@@ -8,8 +8,11 @@ retryPolicy, nothing else is retried), and every call carries the configured dea
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -21,6 +24,7 @@ from marquee.v1 import (
     catalog_pb2_grpc,
     recommender_pb2,
     recommender_pb2_grpc,
+    release_pb2,
     release_pb2_grpc,
 )
 from marquee_common.contract import MAX_BATCH
@@ -82,6 +86,21 @@ def channel_options(service: str, attempts: int) -> list[tuple[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class Report:
+    """A release's data report as its upstream sent it, checked whole (`Upstream.report`)."""
+
+    version: str
+    built_at: str
+    content_type: str
+    body: bytes
+    sha256: str
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class HealthChecker(Protocol):
     def Check(self, request: health_pb2.HealthCheckRequest, timeout: float | None = None) -> Awaitable[Any]: ...
 
@@ -126,15 +145,74 @@ class Upstream(Generic[S]):
         try:
             reply = await call
         except grpc.aio.AioRpcError as exc:
-            version = releases.note(self.name, exc.initial_metadata())
-            self._seen(version)
-            if self.metrics is not None:
-                self.metrics.upstream_error(self.name, exc.code().name)
-            raise UpstreamError.from_rpc(self.name, exc, version) from None
+            raise self._failed(exc) from None
+        return reply, await self._note(call)
+
+    async def stream(self, method: Callable[..., AsyncIterable[R]], request: Any) -> AsyncGenerator[R, None]:
+        """The messages of a server-streaming call, as they come: `call`'s deadline (for the whole
+        stream), release note and errors. Left before its end, the call is cancelled."""
+        call = method(request, timeout=self.deadline_s)
+        noted = False
+        try:
+            async for reply in call:
+                if not noted:
+                    noted = True
+                    await self._note(call)
+                yield reply
+        except grpc.aio.AioRpcError as exc:
+            raise self._failed(exc) from None
+        finally:
+            cancel = getattr(call, "cancel", None)
+            if cancel is not None:
+                cancel()  # nothing to do once the call has ended
+
+    async def report(self, version: str, form: release_pb2.ReportFormat.ValueType) -> Report:
+        """A release's data report (ReleaseService.GetReleaseReport), whole, once its parts add up to
+        the size and sha256 its first part announced; an upstream that breaks that promise is
+        DATA_LOSS (502), and nothing of its answer is passed on."""
+        request = release_pb2.GetReleaseReportRequest(version=version, format=form)
+        first: release_pb2.GetReleaseReportResponse | None = None
+        chunks: list[bytes] = []
+        size = 0
+        async with contextlib.aclosing(self.stream(self.release.GetReleaseReport, request)) as parts:
+            async for part in parts:
+                if first is None:
+                    first = part
+                chunks.append(part.chunk)
+                size += len(part.chunk)
+                if size > first.total_bytes:
+                    break  # no need to read on: the upstream is broken
+        if first is None:
+            raise self.broken("it ended the report's stream without sending any part")
+        what = f"the report of release {first.version or '?'}"
+        if size != first.total_bytes:
+            raise self.broken(f"{what} came with {'more than ' if size > first.total_bytes else ''}{size} "
+                              f"bytes where {first.total_bytes} were announced")  # fmt: skip
+        body = b"".join(chunks)
+        if await asyncio.to_thread(_sha256, body) != first.sha256:
+            raise self.broken(f"{what} does not have the sha256 announced with it")
+        return Report(first.version, first.built_at, first.content_type, body, first.sha256)
+
+    def broken(self, message: str) -> UpstreamError:
+        """An upstream answer that breaks its own promise (DATA_LOSS: 502), counted as an upstream error."""
+        if self.metrics is not None:
+            self.metrics.upstream_error(self.name, grpc.StatusCode.DATA_LOSS.name)
+        return UpstreamError.of(self.name, grpc.StatusCode.DATA_LOSS, message)
+
+    def _failed(self, exc: grpc.aio.AioRpcError) -> UpstreamError:
+        """A failed call, as the error routes raise; the release it came from is noted."""
+        version = releases.note(self.name, exc.initial_metadata())
+        self._seen(version)
+        if self.metrics is not None:
+            self.metrics.upstream_error(self.name, exc.code().name)
+        return UpstreamError.from_rpc(self.name, exc, version)
+
+    async def _note(self, call: Any) -> str | None:
+        """Note the release an answer came from, in the request and for the release watcher."""
         metadata = getattr(call, "initial_metadata", None)  # in-process fakes answer without metadata
         version = releases.note(self.name, await metadata()) if metadata is not None else None
         self._seen(version)
-        return reply, version
+        return version
 
     def failed_item(self, failure: Any) -> UpstreamError:
         """One failed item of a Batch* call (a `Failure` message), counted as its own call's error."""

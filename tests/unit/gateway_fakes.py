@@ -4,6 +4,9 @@ Fakes, not mocks: `FakeCatalog` and `FakeRecommender` answer from three real fil
 bundled sample with the services' rules (empty or over-long input is INVALID_ARGUMENT,
 unknown names are NOT_FOUND with close suggestions in google.rpc.Status details), and fail the
 way a real channel fails when told to (`fail_with`). `FakeHealth` reports a settable status.
+Both hold data reports (GetReleaseReport, a server-streaming call, answered as a grpc.aio stub
+does: `FakeStreamCall`) for their release and none for `OLD_RELEASE`; `damage_reports` makes them
+break the stream's promises.
 
     app = create_app(GatewaySettings(), connect=fake_connector(catalog, recommender))
 """
@@ -11,8 +14,9 @@ way a real channel fails when told to (`fail_with`). `FakeHealth` reports a sett
 from __future__ import annotations
 
 import difflib
+import hashlib
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,7 +31,14 @@ from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import errors_pb2, release_pb2, shared_pb2
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY
-from marquee_common.contract import MAX_LIMIT, VOTES_THRESHOLD
+from marquee_common.contract import (
+    HTML_MEDIA_TYPE,
+    JSON_MEDIA_TYPE,
+    MAX_LIMIT,
+    RELEASE_KEY,
+    REPORT_CHUNK_BYTES,
+    VOTES_THRESHOLD,
+)
 from marquee_common.errors import InvalidQuery
 from marquee_common.text import normalize_text
 from marquee_common.validation import require_text
@@ -99,6 +110,40 @@ def _not_found(what: str, value: str, names: Iterable[str]) -> grpc.aio.AioRpcEr
     return rpc_error(grpc.StatusCode.NOT_FOUND, f"no {what} named {value.strip()!r}{hint}", close)
 
 
+OLD_RELEASE = "20251101T120000000Z-0ld0ca5e"
+"""A release the fakes know, built before data reports existed."""
+REPORT_HTML = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Marquee data report</title>'
+               b"<style>h1{font:bold 2em serif}</style></head><body><h1>3 films</h1></body></html>\n")  # fmt: skip
+REPORT_JSON = b'{"films": 3, "rejected": 0}\n'
+
+
+class FakeStreamCall:
+    """What a grpc.aio stub's server-streaming method returns: its messages by `async for`, its initial
+    metadata, `cancel()`; a failure is raised as the messages are read, as a real call's is."""
+
+    def __init__(self, messages: list[Any], metadata: grpc.aio.Metadata, failure: BaseException | None = None) -> None:
+        self.messages = messages
+        self.metadata = metadata
+        self.failure = failure
+        self.cancelled = False
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._read()
+
+    async def _read(self) -> AsyncIterator[Any]:
+        if self.failure is not None:
+            raise self.failure
+        for message in self.messages:
+            yield message
+
+    async def initial_metadata(self) -> grpc.aio.Metadata:
+        return self.metadata
+
+    def cancel(self) -> bool:
+        self.cancelled = True
+        return True
+
+
 @dataclass
 class FakeStub:
     """What both fakes share: a call log (method, request, timeout) and injected failures."""
@@ -106,6 +151,8 @@ class FakeStub:
     calls: list[tuple[str, Any, float | None]] = field(default_factory=list)
     failures: dict[str, BaseException] = field(default_factory=dict)
     release: str = "20260101T000000000Z-fake"
+    chunk_bytes: int = REPORT_CHUNK_BYTES
+    damage_reports: str | None = None  # "size", "sha256", "content_type" or "nothing": a broken stream
 
     def fail_with(self, method: str, code: grpc.StatusCode, details: str = "") -> None:
         """Make `method` (or "*" for every method) fail as a broken channel or server would."""
@@ -132,6 +179,42 @@ class FakeStub:
             loaded_at="2026-01-01T00:00:01Z",
             verification="ok: a fake",
         )
+
+    def GetReleaseReport(self, request: release_pb2.GetReleaseReportRequest, timeout: float | None = None
+                         ) -> FakeStreamCall:  # fmt: skip
+        """A release's report as the services stream it: the fake's release (also for "" and "current")
+        has both forms; OLD_RELEASE was built before reports; any other version is NOT_FOUND."""
+        self.calls.append(("GetReleaseReport", request, timeout))
+        metadata = grpc.aio.Metadata((RELEASE_KEY, self.release))
+        failure = self.failures.get("GetReleaseReport") or self.failures.get("*")
+        if failure is not None:
+            return FakeStreamCall([], metadata, failure)
+        version = request.version.strip() or "current"
+        version = self.release if version == "current" else version
+        if version == OLD_RELEASE:
+            why = f"release {version} has no data report: it was built before data reports existed, or without one"
+            return FakeStreamCall([], metadata, rpc_error(grpc.StatusCode.NOT_FOUND, why, [self.release]))
+        if version != self.release:
+            why = f"no release {version!r} in the data folder"
+            return FakeStreamCall([], metadata, rpc_error(grpc.StatusCode.NOT_FOUND, why, [self.release, OLD_RELEASE]))
+        json = request.format == release_pb2.REPORT_FORMAT_JSON
+        body = REPORT_JSON if json else REPORT_HTML
+        first = release_pb2.GetReleaseReportResponse(
+            version=version, built_at="2026-01-01T00:00:00Z", content_type=JSON_MEDIA_TYPE if json else HTML_MEDIA_TYPE,
+            total_bytes=len(body), sha256=hashlib.sha256(body).hexdigest())  # fmt: skip
+        if self.damage_reports == "size":
+            first.total_bytes += 1
+        elif self.damage_reports == "sha256":
+            first.sha256 = hashlib.sha256(body + b"!").hexdigest()
+        elif self.damage_reports == "content_type":
+            first.content_type = HTML_MEDIA_TYPE if json else JSON_MEDIA_TYPE
+        elif self.damage_reports == "nothing":
+            return FakeStreamCall([], metadata)
+        parts = [body[i : i + self.chunk_bytes] for i in range(0, len(body), self.chunk_bytes)]
+        messages = [first, *(release_pb2.GetReleaseReportResponse() for _ in parts[1:])]
+        for message, part in zip(messages, parts, strict=True):
+            message.chunk = part
+        return FakeStreamCall(messages, metadata)
 
     async def _each(self, single: Any, requests: Iterable[Any], results: Any, field: str) -> None:
         """A Batch* method as the services answer it: each item on its own, failures per item."""

@@ -68,7 +68,25 @@ REQUESTS: dict[str, list[str]] = {
 }
 """Real requests per route, answered 200 over the fakes."""
 
-NOT_JSON = {"/docs": "HTML", "/redoc": "HTML", "/metrics": "Prometheus text", "/": "a redirect to /docs"}
+NOT_JSON = {
+    "/docs": "HTML",
+    "/redoc": "HTML",
+    "/metrics": "Prometheus text",
+    "/": "a redirect to /docs",
+    "/v1/releases/current/report": "the data report, an HTML page as the pipeline wrote it",
+    "/v1/releases/{version:segment}/report": "the data report, an HTML page as the pipeline wrote it",
+    "/v1/releases/current/report.json": "the data report's JSON document, sent byte for byte: the pipeline's, not ours",
+    "/v1/releases/{version:segment}/report.json": "the data report's JSON document, sent byte for byte",
+}
+"""Routes answering no JSON made from a model, and what they answer instead."""
+FILES = {
+    "/metrics": "/metrics",
+    "/v1/releases/current/report": "/v1/releases/current/report",
+    "/v1/releases/{version:segment}/report": "/v1/releases/20260101T000000000Z-fake/report",
+    "/v1/releases/current/report.json": "/v1/releases/current/report.json",
+    "/v1/releases/{version:segment}/report.json": "/v1/releases/20260101T000000000Z-fake/report.json",
+}
+"""A real request for each route of NOT_JSON that the OpenAPI document lists, answered 200 over the fakes."""
 MADE_BY_THE_GATEWAY = {ops.Health, ops.Ready, ops.Releases, ops.UpstreamReleases}
 """Answers made from no protobuf message."""
 SURFACES = (v1, compat, ops)
@@ -90,6 +108,19 @@ def test_real_answers_validate_strictly_against_the_declared_model(client: TestC
         reply = client.get(url)
         assert reply.status_code == 200, (url, reply.text)
         model.model_validate_json(reply.content, strict=True)
+
+
+def test_every_route_without_a_model_that_the_document_lists_has_a_real_request_here() -> None:
+    listed = {path for path, route in ROUTES.items() if path in NOT_JSON and route.include_in_schema}
+    assert listed == set(FILES)
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_routes_without_a_model_answer_the_one_media_type_their_document_states(client: TestClient, path: str) -> None:
+    (documented,) = ROUTES[path].responses[200]["content"]
+    reply = client.get(FILES[path])
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["content-type"].split(";")[0] == documented.split(";")[0]
 
 
 @pytest.mark.parametrize("path", ANSWERING)

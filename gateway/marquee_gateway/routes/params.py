@@ -29,7 +29,15 @@ from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY, NamedNumbers
 from marquee_common.contract import MAX_LIMIT
 from marquee_common.text import MAX_QUERY_CHARS
-from marquee_common.validation import MAX_YEAR, MIN_YEAR, NON_BLANK_PATTERN, is_blank
+from marquee_common.validation import (
+    MAX_VERSION_CHARS,
+    MAX_YEAR,
+    MIN_YEAR,
+    NON_BLANK_PATTERN,
+    VERSION_PATTERN,
+    is_blank,
+    version_problem,
+)
 
 INT64_MAX = 2**63 - 1
 __all__ = ["INT64_MAX", "MAX_YEAR", "MIN_YEAR"]  # the routes take the services' bounds from here too
@@ -73,6 +81,25 @@ def _text_schema(schema: dict[str, Any]) -> None:
 Text = Annotated[str, AfterValidator(_check_text), Field(json_schema_extra=_text_schema)]
 """Free text (a title, a name, a query): not blank, at most 200 characters; the services match it loosely."""
 TEXT_RULE = f"not blank, at most {MAX_QUERY_CHARS} characters"
+
+
+def _check_version(value: str) -> str:
+    problem = version_problem(value)
+    if problem is not None:
+        raise invalid(problem)
+    return value
+
+
+def _version_schema(schema: dict[str, Any]) -> None:
+    schema.update(minLength=1, maxLength=MAX_VERSION_CHARS, pattern=VERSION_PATTERN)
+
+
+ReleaseVersion = Annotated[str, AfterValidator(_check_version), Field(json_schema_extra=_version_schema)]
+"""A release's version as the services read it (marquee_common.validation): never a path out of releases/."""
+VERSION_RULE = (
+    f"at most {MAX_VERSION_CHARS} characters: letters, digits, '.', '_' and '-', starting with a letter or "
+    "digit, no '..' and no '.' at the end"
+)
 
 
 def _named(kind: NamedNumbers) -> Any:

@@ -10,6 +10,7 @@ watches `current` and swaps to a newly promoted release that passes its checks (
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import errno
 import functools
@@ -22,7 +23,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,7 +37,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
 from marquee.v1 import errors_pb2, release_pb2, release_pb2_grpc
-from marquee_common.contract import MAX_BATCH, RELEASE_KEY
+from marquee_common.contract import MAX_BATCH, RELEASE_KEY, REPORT_CHUNK_BYTES
 from marquee_common.errors import (
     DamagedRelease,
     IndexNotReady,
@@ -48,7 +49,8 @@ from marquee_common.errors import (
 )
 from marquee_common.logs import configure as configure_logs
 from marquee_common.logs import emit
-from marquee_server.serving import ReleaseHolder
+from marquee_server import reports
+from marquee_server.serving import Loaded, ReleaseHolder
 from marquee_server.settings import ServiceSettings
 
 GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
@@ -71,6 +73,9 @@ Core = TypeVar("Core")
 Method = Callable[[Any, Req, grpc.aio.ServicerContext[Any, Any]], Awaitable[Resp]]
 Body = Callable[[Any, Req, Core], Resp]
 """A servicer method's body: (servicer, request, the core of the release serving now) -> answer."""
+StreamBody = Callable[[Any, Req, Loaded[Any]], Sequence[Resp]]
+"""A streaming method's body: (servicer, request, the release serving now) -> every message of the answer."""
+StreamMethod = Callable[[Any, Req, grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Resp]]
 
 
 def status_for(exc: MarqueeError) -> grpc.StatusCode:
@@ -144,71 +149,114 @@ def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Req, Co
     """Make a servicer method from `method(self, request, core)`: the core of the release serving now.
 
     The wrapper maps domain errors to status, hides unexpected ones, names the release in the
-    initial metadata and logs one JSON line per call. The release is taken once, at the start:
-    the whole call runs on it, even if a swap happens meanwhile. `offload=True` runs the method
-    in the work pool (for calls whose cost grows with their input: batches, searches, free text);
-    `offload=predicate` does so for the requests it says are heavy, and answers the others inline,
-    so that they never wait in the pool's queue behind heavy ones.
+    initial metadata and logs one JSON line per call (`_answering`). The release is taken once, at
+    the start: the whole call runs on it, even if a swap happens meanwhile. `offload=True` runs the
+    method in the work pool (for calls whose cost grows with their input: batches, searches, free
+    text); `offload=predicate` does so for the requests it says are heavy, and answers the others
+    inline, so that they never wait in the pool's queue behind heavy ones.
     """
 
     def decorate(method: Body[Req, Core, Resp]) -> Method[Req, Resp]:
         @functools.wraps(method)
         async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext[Any, Any]) -> Resp:
-            return await _call(method, offload, self, request, context)
+            loaded = self.holder.loaded
+            async with _answering(method.__name__, loaded, context) as answer:
+                response = await _run(method, offload, self, request, loaded, lambda: loaded.core)
+                await answer.name_release()
+            return response
 
         return wrapper
 
     return decorate
 
 
-async def _call(method: Body[Req, Core, Resp], offload: bool | Callable[[Any], bool], servicer: Any, request: Req,
-                context: grpc.aio.ServicerContext[Any, Any]) -> Resp:  # fmt: skip
+def rpc_stream(offload: bool = True) -> Callable[[StreamBody[Req, Resp]], StreamMethod[Req, Resp]]:
+    """Make a server-streaming method from `method(self, request, loaded)`, which returns the whole
+    answer as its messages; `loaded` is the release serving now (its version and core).
+
+    Everything `rpc` does, the same way (`_answering`, `_run`): the method runs once, in the work
+    pool unless `offload=False`, and any error it raises ends the call before the first message;
+    then the messages are sent one by one, on the release named in the initial metadata.
+    """
+
+    def decorate(method: StreamBody[Req, Resp]) -> StreamMethod[Req, Resp]:
+        @functools.wraps(method)
+        async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[Resp]:
+            loaded = self.holder.loaded
+            async with _answering(method.__name__, loaded, context) as answer:
+                messages = await _run(method, offload, self, request, loaded, lambda: loaded)
+                await answer.name_release()
+                for message in messages:
+                    yield message
+
+        return wrapper
+
+    return decorate
+
+
+async def _run(method: Callable[[Any, Req, Any], Resp], offload: bool | Callable[[Any], bool], servicer: Any,
+               request: Req, loaded: Loaded[Any] | None, argument: Callable[[], Any]) -> Resp:  # fmt: skip
+    """Admit the call (the release is loaded, the service is under its limit), then run `method` with
+    `argument()` (the core, or the whole release), in the work pool when it is heavy."""
+    if loaded is None:
+        servicer.holder.core  # noqa: B018  raises IndexNotReady with the service's words
+    if WORK.in_flight >= WORK.limit:
+        raise Overloaded(f"the service is at its limit of {WORK.limit} calls in flight; retry shortly")
+    WORK.in_flight += 1
+    try:
+        heavy = offload(request) if callable(offload) else offload
+        if heavy and WORK.pool is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(WORK.pool, method, servicer, request, argument())
+        return method(servicer, request, argument())
+    finally:
+        WORK.in_flight -= 1
+
+
+class _Release:
+    """Names the release serving the call in the initial metadata, once, before the answer or the error."""
+
+    def __init__(self, context: grpc.aio.ServicerContext[Any, Any], version: str) -> None:
+        self.context = context
+        self.version = version
+        self.sent = False
+
+    async def name_release(self) -> None:
+        if self.version and not self.sent:
+            self.sent = True
+            await self.context.send_initial_metadata(((RELEASE_KEY, self.version),))
+
+
+@contextlib.asynccontextmanager
+async def _answering(name: str, loaded: Loaded[Any] | None, context: grpc.aio.ServicerContext[Any, Any]
+                     ) -> AsyncIterator[_Release]:  # fmt: skip
+    """What every call does around its method, unary or streaming: a domain error becomes its status
+    with details (after the release is named), an unexpected one INTERNAL with its traceback logged,
+    and one JSON line is logged per call with its code and duration."""
     start = time.perf_counter()
     code = grpc.StatusCode.OK
     took: float | None = None  # set before abort, which yields to other calls
-    loaded = servicer.holder.loaded
-    version: str = "" if loaded is None else loaded.version
-    admitted = False
+    answer = _Release(context, "" if loaded is None else loaded.version)
     try:
-        try:
-            if loaded is None:
-                servicer.holder.core  # noqa: B018  raises IndexNotReady with the service's words
-            if WORK.in_flight >= WORK.limit:
-                raise Overloaded(f"the service is at its limit of {WORK.limit} calls in flight; retry shortly")
-            WORK.in_flight += 1
-            admitted = True
-            heavy = offload(request) if callable(offload) else offload
-            if heavy and WORK.pool is not None:
-                loop = asyncio.get_running_loop()
-                response = await loop.run_in_executor(WORK.pool, method, servicer, request, loaded.core)
-            else:
-                response = method(servicer, request, loaded.core)
-        finally:
-            if admitted:
-                WORK.in_flight -= 1
-        if version:
-            await context.send_initial_metadata(((RELEASE_KEY, version),))
-        return response
+        yield answer
     except MarqueeError as exc:
         took = time.perf_counter() - start
         code = status_for(exc)
-        if version:
-            await context.send_initial_metadata(((RELEASE_KEY, version),))
+        await answer.name_release()
         await context.abort_with_status(rpc_status.to_status(rich_status(exc)))
         raise  # unreachable: abort raises
-    except (asyncio.CancelledError, grpc.aio.AbortError):
+    except (asyncio.CancelledError, grpc.aio.AbortError, GeneratorExit):
         code = grpc.StatusCode.CANCELLED if code == grpc.StatusCode.OK else code
         raise
     except Exception:
         took = time.perf_counter() - start
         code = grpc.StatusCode.INTERNAL
-        log.exception("unexpected error in %s", method.__name__)
+        log.exception("unexpected error in %s", name)
         await context.abort(code, "internal error; the server log has the details")
         raise
     finally:
         elapsed = took if took is not None else time.perf_counter() - start
-        emit(log, logging.INFO, "call", {"method": method.__name__, "code": code.name,
-                                         "duration_ms": round(elapsed * 1000, 3)})  # fmt: skip
+        emit(log, logging.INFO, "call", {"method": name, "code": code.name, "duration_ms": round(elapsed * 1000, 3)})
 
 
 @dataclass
@@ -220,16 +268,47 @@ class Service:
     holder: ReleaseHolder[Any]  # opened in a thread while health says NOT_SERVING, then watched
 
 
-class ReleaseServicer(release_pb2_grpc.ReleaseServiceServicer):
-    """ReleaseService, hosted beside the process's own service: the release that service serves."""
+REPORT_FORMS = {
+    release_pb2.REPORT_FORMAT_UNSPECIFIED: "html",
+    release_pb2.REPORT_FORMAT_HTML: "html",
+    release_pb2.REPORT_FORMAT_JSON: "json",
+}
+"""GetReleaseReportRequest.format -> the manifest's name of that form of the report."""
 
-    def __init__(self, holder: ReleaseHolder[Any]) -> None:
+
+class ReleaseServicer(release_pb2_grpc.ReleaseServiceServicer):
+    """ReleaseService, hosted beside the process's own service: the release that service serves,
+    and the data report of any release in the data folder."""
+
+    def __init__(self, holder: ReleaseHolder[Any], max_report_bytes: int = reports.DEFAULT_MAX_BYTES) -> None:
         self.holder = holder
+        self.max_report_bytes = max_report_bytes
 
     @rpc()
     def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, core: Any
                        ) -> release_pb2.GetReleaseInfoResponse:  # fmt: skip
         return release_pb2.GetReleaseInfoResponse(**self.holder.info())
+
+    @rpc_stream(offload=True)
+    def GetReleaseReport(self, request: release_pb2.GetReleaseReportRequest, loaded: Loaded[Any]
+                         ) -> list[release_pb2.GetReleaseReportResponse]:  # fmt: skip
+        form = REPORT_FORMS.get(request.format)
+        if form is None:
+            raise InvalidQuery(f"format {request.format} is not a ReportFormat; use REPORT_FORMAT_HTML or _JSON")
+        report = reports.read_report(self.holder.data_dir, loaded.version, request.version, form,
+                                     self.max_report_bytes)  # fmt: skip
+        body = memoryview(report.body)
+        first = release_pb2.GetReleaseReportResponse(
+            chunk=bytes(body[:REPORT_CHUNK_BYTES]),
+            version=report.version,
+            built_at=report.built_at,
+            content_type=report.content_type,
+            total_bytes=len(body),
+            sha256=report.sha256,
+        )
+        rest = range(REPORT_CHUNK_BYTES, len(body), REPORT_CHUNK_BYTES)
+        return [first, *(release_pb2.GetReleaseReportResponse(chunk=bytes(body[i : i + REPORT_CHUNK_BYTES]))
+                         for i in rest)]  # fmt: skip
 
 
 RELEASE_SERVICE_NAME = release_pb2.DESCRIPTOR.services_by_name["ReleaseService"].full_name
@@ -244,6 +323,7 @@ class ServerOptions:
     reuse_port: bool = False  # share the port with the other worker processes (SO_REUSEPORT)
     max_connection_age_s: float = 0  # close each connection after this long (with a grace); 0: never
     connection_age_grace_s: float = 5
+    max_report_bytes: int = reports.DEFAULT_MAX_BYTES  # larger data reports are refused (GetReleaseReport)
 
 
 async def create_server(
@@ -269,7 +349,8 @@ async def create_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for service in services:
         service.register(server)
-    release_pb2_grpc.add_ReleaseServiceServicer_to_server(ReleaseServicer(services[0].holder), server)
+    releases = ReleaseServicer(services[0].holder, options.max_report_bytes)
+    release_pb2_grpc.add_ReleaseServiceServicer_to_server(releases, server)
     names = [s.name for s in services]
     reflection.enable_server_reflection(
         [*names, RELEASE_SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME], server
@@ -399,7 +480,9 @@ async def serve(settings: ServiceSettings, services: Sequence[Service]) -> None:
     WORK.pool = ThreadPoolExecutor(max_workers=settings.work_threads, thread_name_prefix="work")
     WORK.limit = settings.max_concurrent_rpcs
     _map_large_allocations()
-    options = ServerOptions(settings.workers > 1, settings.max_connection_age_s, settings.grace_s)
+    options = ServerOptions(
+        settings.workers > 1, settings.max_connection_age_s, settings.grace_s, int(settings.max_report_mb * 2**20)
+    )
     server, port, health_servicer = await create_server(settings.address, services, options)
     log.info("listening", extra={"address": settings.address, "port": port, "services": [s.name for s in services]})
     stop = asyncio.Event()

@@ -36,6 +36,10 @@ class ServiceSettings(BaseSettings):
         2.0, ge=0, le=3600, description="how often `current` is checked for a new release to swap to; 0 turns it off"
     )
 
+    max_report_mb: float = Field(
+        16.0, gt=0, le=1024, description="largest data report GetReleaseReport sends, in MB; a larger one is refused"
+    )
+
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"

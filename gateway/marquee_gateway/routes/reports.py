@@ -1,0 +1,150 @@
+"""A release's data report over HTTP: the HTML page and the JSON document the pipeline wrote beside
+the release's data, asked of the catalog (ReleaseService.GetReleaseReport), never read from disk.
+
+`/v1/releases/current/report` is the release the catalog serves now (`no-cache`: revalidate, the
+release changes); `/v1/releases/{version}/report` any release of its data folder, which never
+changes (`immutable`, a year). Each answer's ETag is the file's sha256, so `If-None-Match` is 304.
+The HTML has no scripts: its Content-Security-Policy lets it load nothing but inline styles and
+`data:` images. Errors are the gateway's one body (errors.py): 404 for an unknown release (close and
+newest versions as suggestions) or one built without a report, 422 for a version that cannot name
+one, 400 for a report that fails its manifest's checks, 502 for one that arrives damaged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path
+from fastapi.responses import Response
+
+from marquee.v1 import release_pb2
+from marquee_common.contract import CURRENT_RELEASE, HTML_MEDIA_TYPE, JSON_MEDIA_TYPE
+from marquee_gateway.clients import CatalogClient
+from marquee_gateway.deps import Catalog
+from marquee_gateway.errors import ERROR_RESPONSES, ErrorBody
+from marquee_gateway.routes.params import VERSION_RULE, ReleaseVersion
+
+router = APIRouter(prefix="/v1/releases", tags=["releases"])
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+"""The report is one page with no scripts: it may show inline styles and `data:` images, nothing else."""
+IMMUTABLE = "public, max-age=31536000, immutable"
+"""A given release's report never changes (a release is never changed after it is written)."""
+REVALIDATE = "no-cache"
+"""The release served now changes with each promotion: keep the report, but ask (If-None-Match) each time."""
+
+
+@dataclass(frozen=True)
+class Form:
+    """One form of the report: what to ask the catalog for, how to answer it, how to document it."""
+
+    format: release_pb2.ReportFormat.ValueType
+    media_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+    content: dict[str, Any] = field(default_factory=dict)
+
+
+HTML = Form(
+    release_pb2.REPORT_FORMAT_HTML,
+    HTML_MEDIA_TYPE,
+    {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"},
+    {"text/html": {"schema": {"type": "string"}, "example": '<!DOCTYPE html>\n<html lang="en"><head><meta '
+                   'charset="utf-8"><title>Marquee release 20261201T152208318Z-d7ff1319: data report</title>...'}},
+)  # fmt: skip
+JSON = Form(
+    release_pb2.REPORT_FORMAT_JSON,
+    JSON_MEDIA_TYPE,
+    {"X-Content-Type-Options": "nosniff"},
+    {"application/json": {"schema": {"description": "report.json as the pipeline wrote it, byte for byte"}}},
+)
+
+EXAMPLE_VERSION = "20261201T152208318Z-d7ff1319"
+IfNoneMatch = Annotated[
+    str | None,
+    Header(description="ETags (the report's sha256, quoted) the client holds: 304 when one is the report's"),
+]
+Version = Annotated[
+    ReleaseVersion,
+    Path(description=f"a release of the catalog's data folder; {VERSION_RULE}", examples=[EXAMPLE_VERSION]),
+]
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """True when an If-None-Match header names `etag` (RFC 9110 13.1.2: `*`, or weak comparison).
+
+    >>> etag_matches('W/"a", "b"', '"b"'), etag_matches("*", '"a"'), etag_matches('"a"', '"b"')
+    (True, True, False)
+    """
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+async def answer(catalog: CatalogClient, version: str, form: Form, if_none_match: str | None, cache: str) -> Response:
+    """The report as an HTTP answer: its bytes, media type, ETag and caching; 304 when the client has it."""
+    report = await catalog.report(version, form.format)
+    if report.content_type != form.media_type:
+        raise catalog.broken(f"it sent the report of release {report.version} as {report.content_type!r} "
+                             f"where {form.media_type!r} was asked")  # fmt: skip
+    etag = f'"{report.sha256}"'
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})
+    return Response(report.body, media_type=form.media_type,
+                    headers={"ETag": etag, "Cache-Control": cache, **form.headers})  # fmt: skip
+
+
+def documented(form: Form, versioned: bool) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a report route: the file, 304, and the error answers it can give."""
+    cache = IMMUTABLE if versioned else REVALIDATE
+    headers = {
+        "ETag": {"description": "the file's sha256, quoted", "schema": {"type": "string"}},
+        "Cache-Control": {"description": f"`{cache}`", "schema": {"type": "string"}},
+    }
+    # response_class=Response on the routes: no media type of their own, so the error bodies are documented
+    # as application/json (FastAPI puts a `model` under the route's media type otherwise).
+    return {
+        200: {"description": "the report file, as the pipeline wrote it", "content": form.content, "headers": headers},
+        304: {"description": "If-None-Match names the report's ETag: the client has it already"},
+        400: {"model": ErrorBody, "description": "FAILED_PRECONDITION: the report file does not match its "
+              "release's manifest (size or sha256); it is not sent"},
+        **ERROR_RESPONSES,
+        404: {"model": ErrorBody, "description": "no such release in the data folder (`suggestions`: the closest "
+              "and newest versions), or a release built without a data report (`suggestions`: releases with one)"},
+        **({422: {"model": ErrorBody, "description": f"the version breaks its rule: {VERSION_RULE}"}} if versioned
+           else {}),
+        502: {"model": ErrorBody, "description": "DATA_LOSS: the report arrived without the size or sha256 it "
+              "announced (nothing of it is passed on), or another upstream failure"},
+    }  # fmt: skip
+
+
+@router.get("/current/report", response_class=Response, responses=documented(HTML, versioned=False))
+async def current_report(catalog: Catalog, if_none_match: IfNoneMatch = None) -> Response:
+    """The data report of the release the catalog serves now, as one HTML page (no scripts).
+
+    `Cache-Control: no-cache`: keep it, but revalidate (If-None-Match) since the release changes.
+    """
+    return await answer(catalog, CURRENT_RELEASE, HTML, if_none_match, REVALIDATE)
+
+
+@router.get("/current/report.json", response_class=Response, responses=documented(JSON, versioned=False))
+async def current_report_json(catalog: Catalog, if_none_match: IfNoneMatch = None) -> Response:
+    """The data report of the release the catalog serves now, as the pipeline's JSON document."""
+    return await answer(catalog, CURRENT_RELEASE, JSON, if_none_match, REVALIDATE)
+
+
+@router.get("/{version:segment}/report", response_class=Response, responses=documented(HTML, versioned=True))
+async def release_report(version: Version, catalog: Catalog, if_none_match: IfNoneMatch = None) -> Response:
+    """The data report of any release in the catalog's data folder (not only the one served), as HTML.
+
+    A release never changes, so neither does its report: `Cache-Control: public, max-age=31536000, immutable`.
+    """
+    return await answer(catalog, version, HTML, if_none_match, IMMUTABLE)
+
+
+@router.get("/{version:segment}/report.json", response_class=Response, responses=documented(JSON, versioned=True))
+async def release_report_json(version: Version, catalog: Catalog, if_none_match: IfNoneMatch = None) -> Response:
+    """The data report of any release in the catalog's data folder, as the pipeline's JSON document."""
+    return await answer(catalog, version, JSON, if_none_match, IMMUTABLE)
