@@ -45,6 +45,11 @@ class DamagedRelease(ReleaseError):
         self.reason = reason
 
 
+class DamagedReport(DamagedRelease):
+    """A file of a release asked for by name (its data report) that does not match its manifest:
+    the data is lost, not the request wrong (DATA_LOSS); the release's other files may be fine."""
+
+
 class IndexNotReady(MarqueeError):
     """The service is still loading its release."""
 

@@ -136,11 +136,12 @@ def test_an_unknown_version_is_404_with_the_closest_versions(stack: Stack) -> No
 
 def test_a_report_changed_after_its_manifest_is_refused_naming_the_file_and_release(stack: Stack) -> None:
     reply = stack.get(f"/v1/releases/{stack.damaged}/report")
-    assert reply.status_code == 400
+    assert reply.status_code == 502  # the data is lost, not the request wrong
     error = reply.json()["error"]
-    assert error["code"] == "FAILED_PRECONDITION"
-    assert error["message"] == (f"report.html: sha256 differs from the manifest's: the file is damaged or changed; "
-                                f"the report of release {stack.damaged} is not sent")  # fmt: skip
+    assert error["code"] == "DATA_LOSS"
+    assert error["message"] == (f"the catalog service failed (DATA_LOSS): report.html: sha256 differs from the "
+                                f"manifest's: the file is damaged or changed; the report of release {stack.damaged} "
+                                "is not sent")  # fmt: skip
     assert stack.get(f"/v1/releases/{stack.damaged}/report.json").content == JSON  # its other file is fine
 
 

@@ -213,10 +213,10 @@ def test_a_report_that_does_not_match_its_manifest_is_refused_naming_the_file_an
     damage(data_dir / "releases" / DAMAGED / name)
     form = release_pb2.REPORT_FORMAT_HTML if name.endswith("html") else release_pb2.REPORT_FORMAT_JSON
     answer = ask(serving(data_dir), DAMAGED, form)
-    assert answer.code == grpc.StatusCode.FAILED_PRECONDITION and not answer.messages
+    assert answer.code == grpc.StatusCode.DATA_LOSS and not answer.messages
     assert answer.message.startswith(f"{name}: ") and says in answer.message
     assert f"the report of release {DAMAGED} is not sent" in answer.message
-    assert answer.details is not None and answer.details.reason == "DAMAGED_RELEASE"
+    assert answer.details is not None and answer.details.reason == "DAMAGED_REPORT"
 
 
 @pytest.mark.parametrize(
@@ -264,7 +264,7 @@ def test_a_manifest_naming_a_report_outside_its_release_is_refused(tmp_path: Pat
     manifest["report"] = {"html": "../V1/report.html"}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     answer = ask(serving(tmp_path, "V2"))
-    assert answer.code == grpc.StatusCode.FAILED_PRECONDITION and not answer.messages
+    assert answer.code == grpc.StatusCode.DATA_LOSS and not answer.messages
     assert answer.message.startswith("../V1/report.html: is not a path inside the release")
 
 

@@ -7,7 +7,8 @@ changes (`immutable`, a year). Each answer's ETag is the file's sha256, so `If-N
 The HTML has no scripts: its Content-Security-Policy lets it load nothing but inline styles and
 `data:` images. Errors are the gateway's one body (errors.py): 404 for an unknown release (close and
 newest versions as suggestions) or one built without a report, 422 for a version that cannot name
-one, 400 for a report that fails its manifest's checks, 502 for one that arrives damaged.
+one, 400 for a report larger than the catalog sends (CATALOG_MAX_REPORT_MB), 502 for one whose file fails
+its manifest's checks (DATA_LOSS: the catalog never sends it) or that arrives other than announced.
 """
 
 from __future__ import annotations
@@ -108,15 +109,16 @@ def documented(form: Form, versioned: bool) -> dict[int | str, dict[str, Any]]:
     return {
         200: {"description": "the report file, as the pipeline wrote it", "content": form.content, "headers": headers},
         304: {"description": "If-None-Match names the report's ETag: the client has it already"},
-        400: {"model": ErrorBody, "description": "FAILED_PRECONDITION: the report file does not match its "
-              "release's manifest (size or sha256); it is not sent"},
+        400: {"model": ErrorBody, "description": "FAILED_PRECONDITION: the report is larger than the catalog "
+              "sends (CATALOG_MAX_REPORT_MB)"},
         **ERROR_RESPONSES,
         404: {"model": ErrorBody, "description": "no such release in the data folder (`suggestions`: the closest "
               "and newest versions), or a release built without a data report (`suggestions`: releases with one)"},
         **({422: {"model": ErrorBody, "description": f"the version breaks its rule: {VERSION_RULE}"}} if versioned
            else {}),
-        502: {"model": ErrorBody, "description": "DATA_LOSS: the report arrived without the size or sha256 it "
-              "announced (nothing of it is passed on), or another upstream failure"},
+        502: {"model": ErrorBody, "description": "DATA_LOSS: the report file does not match its release's "
+              "manifest (size or sha256: the catalog does not send it), or it arrived without the size or sha256 "
+              "it announced (nothing of it is passed on); or another upstream failure"},
     }  # fmt: skip
 
 

@@ -4,7 +4,7 @@ The pipeline writes `report.html` and `report.json` into a release and names the
 (`"report": {"html": "report.html", "json": "report.json", ...}`), each listed in `files` with its
 size and sha256 like every other file. Any complete release of the data folder may be asked for,
 not only the one served: an older release's report is still worth reading. A report whose file
-does not match the manifest is refused (DamagedRelease), never handed out; one larger than the
+does not match the manifest is refused (DamagedReport: DATA_LOSS), never handed out; one larger than the
 service's limit is refused too (ReleaseError), before it is read.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from marquee_common.contract import CURRENT_RELEASE, HTML_MEDIA_TYPE, JSON_MEDIA_TYPE
-from marquee_common.errors import DamagedRelease, InvalidQuery, NotFound, ReleaseError
+from marquee_common.errors import DamagedRelease, DamagedReport, InvalidQuery, NotFound, ReleaseError
 from marquee_common.release import MANIFEST, RELEASES, read_manifest, read_verified
 from marquee_common.validation import version_problem
 
@@ -84,17 +84,17 @@ def read_report(data_dir: Path, serving: str, asked: str, form: str, max_bytes: 
         close = suggest(version, versions(data_dir))
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "; the data folder holds none"
         raise NotFound(f"no release {version!r} in the data folder{hint}", close)
-    manifest = read_manifest(folder)
-    name = _report_file(data_dir, manifest, version, form)
-    listed = manifest.get("files")
-    entry = listed.get(name) if isinstance(listed, dict) else None
-    size = entry.get("bytes") if isinstance(entry, dict) else None
-    if isinstance(size, int) and size > max_bytes:
-        raise ReleaseError(f"{name} of release {version} is {size} bytes; this service sends at most {max_bytes}")
     try:
+        manifest = read_manifest(folder)
+        name = _report_file(data_dir, manifest, version, form)
+        listed = manifest.get("files")
+        entry = listed.get(name) if isinstance(listed, dict) else None
+        size = entry.get("bytes") if isinstance(entry, dict) else None
+        if isinstance(size, int) and size > max_bytes:
+            raise ReleaseError(f"{name} of release {version} is {size} bytes; this service sends at most {max_bytes}")
         body = read_verified(folder, manifest, name)
     except DamagedRelease as exc:
-        raise DamagedRelease(version, exc.file, f"{exc.reason}; the report of release {version} is not sent") from None
+        raise DamagedReport(version, exc.file, f"{exc.reason}; the report of release {version} is not sent") from None
     sha256 = str(manifest["files"][name]["sha256"])  # read_verified found it listed, and the bytes have it
     return Report(version, str(manifest.get("created_at", "")), MEDIA_TYPES[form], body, sha256)
 

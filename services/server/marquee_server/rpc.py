@@ -40,6 +40,7 @@ from marquee.v1 import errors_pb2, release_pb2, release_pb2_grpc
 from marquee_common.contract import MAX_BATCH, RELEASE_KEY, REPORT_CHUNK_BYTES
 from marquee_common.errors import (
     DamagedRelease,
+    DamagedReport,
     IndexNotReady,
     InvalidQuery,
     MarqueeError,
@@ -58,6 +59,7 @@ GRPC_CODE: dict[type[MarqueeError], grpc.StatusCode] = {
     NotFound: grpc.StatusCode.NOT_FOUND,
     ReleaseError: grpc.StatusCode.FAILED_PRECONDITION,
     DamagedRelease: grpc.StatusCode.FAILED_PRECONDITION,
+    DamagedReport: grpc.StatusCode.DATA_LOSS,
     IndexNotReady: grpc.StatusCode.UNAVAILABLE,
     Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
