@@ -3,7 +3,8 @@
 `write_release` writes a release folder by hand: the given files, and a manifest listing each with
 its size and sha256 and, when asked, a `report` entry naming them. `copy_with_report` copies a
 release the real pipeline built under another version, adds report files and rewrites the manifest
-to list them, so a real service verifies and serves it like any release.
+to list them, so a real service verifies and serves it like any release. `strip_report` makes a
+release as the pipeline wrote them before data reports existed.
 
     folder = write_release(data_dir, "V2", {"report.html": b"<p>hi</p>"}, report={"html": "report.html"})
 """
@@ -53,5 +54,16 @@ def copy_with_report(source: Path, version: str, files: Mapping[str, bytes]) -> 
     manifest["version"] = version
     manifest["files"].update({name: listed(data) for name, data in files.items()})
     manifest["report"] = {name.rsplit(".", 1)[1]: name for name in files}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return folder
+
+
+def strip_report(folder: Path) -> Path:
+    """Remove the data report from a release the pipeline built: its files, its manifest entries."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for name in (manifest.pop("report", None) or {}).values():
+        if isinstance(name, str) and name.startswith("report"):
+            (folder / name).unlink(missing_ok=True)
+            manifest["files"].pop(name, None)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder

@@ -1,9 +1,9 @@
 """Data reports end to end: the real catalog process on a real port reads them from its data folder, the
 real gateway fetches them over gRPC and answers them over HTTP.
 
-The releases are copies of one the real pipeline built, with report files added by the test and
-their manifests rewritten to list them (tests/report_releases.py): one served with a report, one
-without (built before reports), one with a 4.5 MB report (five gRPC messages of at most 1 MiB, past
+The releases are copies of one the real pipeline built: that one as the pipeline wrote it (its own
+data report), and copies with report files written by the test and their manifests rewritten to list
+them (tests/report_releases.py): one served with a report, one without (built before reports), one with a 4.5 MB report (five gRPC messages of at most 1 MiB, past
 gRPC's 4 MB default limit as a whole), and one whose report was changed after its manifest was
 written. Every expected value is worked out here, from the bytes the test wrote.
 """
@@ -25,7 +25,7 @@ import pytest
 
 from marquee.v1 import release_pb2, release_pb2_grpc
 from tests.harness import RunningGateway, RunningService
-from tests.report_releases import copy_with_report
+from tests.report_releases import copy_with_report, strip_report
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,9 @@ MIB = 1 << 20
 class Stack:
     gateway: RunningGateway
     catalog: RunningService
-    old: str  # the release the pipeline built: no report
+    old: str  # the release the pipeline built, its report taken out (as built before reports existed)
+    real: str  # the release the pipeline built, as it wrote it
+    real_folder: Path
     served: str  # current: a copy with report.html and report.json
     big: str  # a copy with a 4.5 MB report.html
     damaged: str  # a copy whose report.html changed after its manifest was written
@@ -60,19 +62,25 @@ def stack(
     old = built.name
     source = data / "releases" / old
     shutil.copytree(built, source)
+    real = f"{old}-real"
+    shutil.copytree(built, data / "releases" / real)
+    manifest = json.loads((data / "releases" / real / "manifest.json").read_text())
+    manifest["version"] = real
+    (data / "releases" / real / "manifest.json").write_text(json.dumps(manifest))
     served, big, damaged = f"{old}-reports", f"{old}-big", f"{old}-damaged"
     copy_with_report(source, served, {"report.html": HTML, "report.json": JSON})
     copy_with_report(source, big, {"report.html": BIG})
     copy_with_report(source, damaged, {"report.html": HTML, "report.json": JSON})
     path = data / "releases" / damaged / "report.html"
     path.write_bytes(path.read_bytes().replace(b"8 films", b"9 films"))  # same size, other bytes
+    strip_report(source)
     os.symlink(Path("releases") / served, data / "current")
     logs = tmp_path_factory.mktemp("report-logs")
     catalog = RunningService("marquee_catalog", "CATALOG", data, "marquee.v1.CatalogService", logs / "catalog.log")
     try:
         gateway = RunningGateway(catalog, recommender_process, logs / "gateway.log")
         try:
-            yield Stack(gateway, catalog, old, served, big, damaged)
+            yield Stack(gateway, catalog, old, real, data / "releases" / real, served, big, damaged)
         finally:
             gateway.stop()
     finally:
@@ -92,6 +100,16 @@ def test_the_served_release_report_is_answered_as_an_html_page_with_its_headers(
     assert reply.headers["content-security-policy"].startswith("default-src 'none'; img-src data:;")
     assert reply.headers["x-content-type-options"] == "nosniff"
     assert f"catalog={stack.served}" in reply.headers["x-marquee-release"]
+
+
+def test_the_pipelines_own_report_is_answered_as_it_wrote_it(stack: Stack) -> None:
+    html = stack.get(f"/v1/releases/{stack.real}/report")
+    assert html.status_code == 200 and html.content == (stack.real_folder / "report.html").read_bytes()
+    assert html.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert b"<svg" in html.content and b"<script" not in html.content
+    document = stack.get(f"/v1/releases/{stack.real}/report.json")
+    assert document.status_code == 200
+    assert document.json() == json.loads((stack.real_folder / "report.json").read_text())
 
 
 def test_the_served_release_json_report_is_answered_byte_for_byte(stack: Stack) -> None:
@@ -125,7 +143,7 @@ def test_a_release_built_before_reports_is_404_saying_so_with_releases_that_have
     error = reply.json()["error"]
     assert error["code"] == "NOT_FOUND"
     assert error["message"].startswith(f"release {stack.old} has no data report: it was built before data reports")
-    assert error["suggestions"] == sorted([stack.served, stack.big, stack.damaged], reverse=True)
+    assert error["suggestions"] == sorted([stack.real, stack.served, stack.big, stack.damaged], reverse=True)
 
 
 def test_an_unknown_version_is_404_with_the_closest_versions(stack: Stack) -> None:
