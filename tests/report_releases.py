@@ -11,12 +11,16 @@ release as the pipeline wrote them before data reports existed.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
 import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from tests.harness import SAMPLE_RAW
 
 BUILT_AT = "2026-12-01T15:22:08.318440+00:00"
 
@@ -67,3 +71,26 @@ def strip_report(folder: Path) -> Path:
             manifest["files"].pop(name, None)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
+
+
+def raw_rows() -> list[dict[str, str]]:
+    """The bundled sample's movie rows, read plainly (csv), as dicts."""
+    csv.field_size_limit(1 << 30)
+    with gzip.open(SAMPLE_RAW / "movies_metadata.csv.gz", "rt", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def changed_raw(tmp_path: Path) -> Path:
+    """The sample without its first 300 rows, every other budget tripled."""
+    raw = tmp_path / "changed"
+    raw.mkdir()
+    rows = raw_rows()[300:]
+    for i, row in enumerate(rows):
+        if i % 2 == 0 and row["budget"].isdigit():
+            row["budget"] = str(int(row["budget"]) * 3)
+    with (raw / "movies_metadata.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    shutil.copy(SAMPLE_RAW / "credits.csv.gz", raw / "credits.csv.gz")
+    return raw

@@ -2,10 +2,11 @@
 real gateway fetches them over gRPC and answers them over HTTP.
 
 The releases are copies of one the real pipeline built: that one as the pipeline wrote it (its own
-data report), and copies with report files written by the test and their manifests rewritten to list
-them (tests/report_releases.py): one served with a report, one without (built before reports), one with a 4.5 MB report (five gRPC messages of at most 1 MiB, past
-gRPC's 4 MB default limit as a whole), and one whose report was changed after its manifest was
-written. Every expected value is worked out here, from the bytes the test wrote.
+data report), and copies with report files written by the test and their manifests rewritten to
+list them (tests/report_releases.py): one served with a report, one without (built before
+reports), one with a 4.5 MB report (five gRPC messages of at most 1 MiB, past gRPC's 4 MB default
+limit as a whole), and one whose report was changed after its manifest was written. Every
+expected value is worked out here, from the bytes the test wrote or the pipeline's files.
 """
 
 from __future__ import annotations

@@ -4,11 +4,8 @@ reading of the raw files, and its comparison with the release before it.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import hashlib
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -17,12 +14,7 @@ import pytest
 
 from tests.harness import SAMPLE_RAW, build_release, etl
 from tests.oracle import Oracle
-
-
-def _raw_rows() -> list[dict[str, str]]:
-    csv.field_size_limit(1 << 30)
-    with gzip.open(SAMPLE_RAW / "movies_metadata.csv.gz", "rt", newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+from tests.report_releases import changed_raw, raw_rows
 
 
 def _report(folder: Path) -> dict:
@@ -53,7 +45,7 @@ def test_films_per_month_and_weekday_match_the_raw_file(sample_data_dir: Path) -
 
 def test_rejects_by_reason_and_missing_values_match_the_raw_file(sample_data_dir: Path) -> None:
     report = _report((sample_data_dir / "current").resolve())
-    rows = _raw_rows()
+    rows = raw_rows()
     seen: set[str] = set()
     reasons: Counter[str] = Counter()
     for row in rows:
@@ -88,22 +80,6 @@ def test_top_companies_and_directors_match_the_raw_file(sample_data_dir: Path) -
         assert director["total_return"] == pytest.approx(sum(f.ret for f in films), rel=1e-6, abs=1e-4)
 
 
-def _changed_raw(tmp_path: Path) -> Path:
-    """The sample without its first 300 rows, every other budget tripled."""
-    raw = tmp_path / "changed"
-    raw.mkdir()
-    rows = _raw_rows()[300:]
-    for i, row in enumerate(rows):
-        if i % 2 == 0 and row["budget"].isdigit():
-            row["budget"] = str(int(row["budget"]) * 3)
-    with (raw / "movies_metadata.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    shutil.copy(SAMPLE_RAW / "credits.csv.gz", raw / "credits.csv.gz")
-    return raw
-
-
 def _kept_ids(rows: list[dict[str, str]]) -> set[int]:
     seen: set[str] = set()
     kept = set()
@@ -117,10 +93,10 @@ def _kept_ids(rows: list[dict[str, str]]) -> set[int]:
 def test_a_second_release_says_what_changed_and_diff_says_the_same(tmp_path: Path) -> None:
     out = tmp_path / "data"
     first = build_release(SAMPLE_RAW, out)
-    second = build_release(_changed_raw(tmp_path), out)
+    second = build_release(changed_raw(tmp_path), out)
     changes = _report(second)["changes"]
     assert changes["old"] == first.name and changes["new"] == second.name
-    rows = _raw_rows()
+    rows = raw_rows()
     old_ids, new_ids = _kept_ids(rows), _kept_ids(rows[300:])
     assert changes["films"]["removed"] == len(old_ids - new_ids)
     assert changes["films"]["added"] == len(new_ids - old_ids) == 0
@@ -151,7 +127,7 @@ def test_a_damaged_predecessor_does_not_stop_the_build_and_is_never_compared(tmp
     out = tmp_path / "data"
     first = build_release(SAMPLE_RAW, out)
     (first / "report.json").write_text("{}")  # no longer what its manifest lists
-    second = build_release(_changed_raw(tmp_path), out)
+    second = build_release(changed_raw(tmp_path), out)
     assert _report(second)["changes"] is None
     assert "could not be read" in (second / "report.html").read_text()
     cli = etl("releases", "--out", str(out), "diff", first.name, second.name)
@@ -161,7 +137,7 @@ def test_a_damaged_predecessor_does_not_stop_the_build_and_is_never_compared(tmp
 def test_a_release_without_a_model_says_so_and_diff_works_on_a_release_without_a_report(tmp_path: Path) -> None:
     out = tmp_path / "data"
     folder = build_release(SAMPLE_RAW, out, MARQUEE_MODEL_DIMENSIONS="16")
-    skip = etl("--raw", str(_changed_raw(tmp_path)), "--out", str(out), "--skip-model", "--force")
+    skip = etl("--raw", str(changed_raw(tmp_path)), "--out", str(out), "--skip-model", "--force")
     assert skip.returncode == 0, skip.stderr
     current = (out / "current").resolve()
     assert _report(current)["model"] is None

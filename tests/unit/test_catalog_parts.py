@@ -32,6 +32,14 @@ def test_name_groups_find_every_row_of_a_name_and_its_spelling() -> None:
     assert groups.get("") is None and groups.get("bob") is None
 
 
+def test_name_groups_of_a_table_without_rows_find_nothing() -> None:
+    # A release whose films have no credits at all (new data without its credits file's films).
+    frame = pl.LazyFrame({"name_norm": [], "name": [], "movie_id": []},
+                         schema={"name_norm": pl.String, "name": pl.String, "movie_id": pl.Int64})  # fmt: skip
+    groups = NameGroups(frame, keep=["movie_id"])
+    assert groups.get("leon") is None and groups.names.display == {}
+
+
 def test_an_unknown_name_suggests_the_closest_ones_only_when_there_are_any() -> None:
     names = NameIndex({"pixar": "Pixar"})
     close = unknown("no company named 'Pixr'", names, "pixr")

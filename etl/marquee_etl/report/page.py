@@ -370,7 +370,7 @@ def _changes(page: Page, changes: Mapping[str, Any]) -> None:
     page.add(f"<p>Release {escape(changes['new'])} against its predecessor {escape(changes['old'])}: "
              f"{films['added']:,} films added, {films['removed']:,} removed, {films['changed']:,} of the "
              f"{films['kept']:,} kept have changed; {changes['flagged_figures']:,} figures flagged, "
-             f"{len(changes['drifted_fields'])} numeric fields drifted.</p>")  # fmt: skip
+             f"{len(changes['drifted_fields'])} numeric fields flagged for drift.</p>")  # fmt: skip
     for key, label in (("added", "Films added"), ("removed", "Films removed")):
         examples = films[f"{key}_examples"]
         if examples:

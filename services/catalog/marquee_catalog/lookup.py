@@ -44,7 +44,7 @@ class NameGroups:
         column = ordered.get_column(name)
         norms = column.unique(maintain_order=True).to_list()
         counts = column.unique_counts().to_numpy().astype(np.int64)
-        starts = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]))
+        starts = np.cumsum(counts) - counts  # each group's first row (none for a table without rows)
         self.spans = dict(zip(norms, zip(starts.tolist(), counts.tolist(), strict=True), strict=True))
         shown = ordered.get_column(display).gather(starts).to_list()
         self.names = NameIndex(dict(zip(norms, shown, strict=True)))
