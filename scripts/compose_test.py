@@ -191,6 +191,15 @@ def scenario(compose: list[str], env: dict[str, str], base: str, work: Path) -> 
             raise Failed(f"{name} was restarted")
     _, headers, _ = get(f"{base}/v1/movies/862")
     say(f"PASS the new release is served without a restart: 6,415 votes ({headers.get('x-marquee-release')})")
+    status, _, report = get(f"{base}/v1/releases/current/report.json")
+    films = ((report or {}).get("changes") or {}).get("films") if status == 200 else None
+    if not films or films["changed_by_field"] != {"vote_count": 1} or films["added"] or films["removed"]:
+        raise Failed(f"/v1/releases/current/report.json: {status} {json.dumps(films)[:300]}")
+    with urllib.request.urlopen(f"{base}/v1/releases/current/report", timeout=30) as reply:
+        kind, page_html = reply.headers.get("content-type", ""), reply.read().decode()
+    if not kind.startswith("text/html") or "What changed" not in page_html or "<script" in page_html:
+        raise Failed(f"/v1/releases/current/report: {kind} {page_html[:300]}")
+    say("PASS the data report: HTML from the gateway; its JSON says one film changed (vote_count) since the last")
 
     say("scaling: docker-compose up -d --scale recommender=2 ...")
     run(*compose, "up", "-d", "--no-recreate", "--scale", "recommender=2", env=env, timeout=300)
