@@ -452,6 +452,15 @@ def show_release(out: Path, version: str, as_json: bool) -> int:
                      f"input rows ({evaluation['rejected_share']:.2%})")  # fmt: skip
     for name, value in found["quality"].items():
         lines.append(f"  {lifecycle.QUALITY_LABEL[name]:<18}{'-' if value is None else f'{value:.4f}'}")
+    report = manifest.get("report")
+    if isinstance(report, dict):
+        against = report.get("predecessor")
+        drifted = ", ".join(report.get("drifted_fields") or []) or "no field"
+        compared = f" (against {against}: {report.get('flagged_figures')} figures flagged, drift in {drifted})"
+        lines.append(f"  data report      {out / RELEASES / version / str(report.get('html'))}"
+                     + (compared if against else ""))  # fmt: skip
+    else:
+        lines.append("  data report      none (built before data reports, or with --skip-report)")
     files = manifest.get("files") or {}
     lines.append(f"  files            {len(files)}, {sum(f['bytes'] for f in files.values()) / 1e6:.1f} MB")
     for entry in history:
