@@ -40,6 +40,7 @@ HTTP_STATUS: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.DATA_LOSS: 502,  # a file the upstream should send fails its checks (a damaged data report)
 }
 FALLBACK_STATUS = 502
 """Any other upstream status: the upstream failed, not the caller."""

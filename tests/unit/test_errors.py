@@ -35,11 +35,16 @@ def _unpacked(status: object, kind: type) -> list:
 
 
 def test_every_error_status_names_its_error_in_an_error_info_detail() -> None:
-    for cls in _subclasses(errors.MarqueeError) - {errors.DamagedRelease}:
+    for cls in _subclasses(errors.MarqueeError) - {errors.DamagedRelease, errors.DamagedReport}:
         status = rich_status(cls("what went wrong"))
         (info,) = _unpacked(status, error_details_pb2.ErrorInfo)
         assert (info.domain, status.message) == ("marquee.v1", "what went wrong")
         assert status.code == GRPC_CODE[cls].value[0]
+    for cls, code, reason in ((errors.DamagedRelease, grpc.StatusCode.FAILED_PRECONDITION, "DAMAGED_RELEASE"),
+                              (errors.DamagedReport, grpc.StatusCode.DATA_LOSS, "DAMAGED_REPORT")):  # fmt: skip
+        status = rich_status(cls("v1", "report.html", "sha256 differs"))
+        (info,) = _unpacked(status, error_details_pb2.ErrorInfo)
+        assert (status.code, info.reason, status.message) == (code.value[0], reason, "report.html: sha256 differs")
     assert [i.reason for i in _unpacked(rich_status(errors.NotFound("x")), error_details_pb2.ErrorInfo)] == [
         "NOT_FOUND"
     ]

@@ -23,6 +23,7 @@ EXPECTED_STATUS = {
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.DATA_LOSS: 502,  # the upstream's file failed its checks: not the caller's fault
 }
 
 
