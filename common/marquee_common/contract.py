@@ -4,6 +4,8 @@ and OpenAPI document cannot drift from what the services enforce."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 MAX_BATCH = 100
 """Items one Batch* call may carry (the services refuse more; the gateway gathers no more)."""
 MAX_LIMIT = 50
@@ -26,3 +28,15 @@ JSON_MEDIA_TYPE = "application/json"
 """GetReleaseReportResponse.content_type of report.json, and the gateway's media type for it."""
 CURRENT_RELEASE = "current"
 """GetReleaseReportRequest.version naming the release served now (as "" does); also the HTTP routes' word."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A release's data report file: as a service reads and checks it against the release's manifest,
+    and as the gateway receives and checks it whole (ReleaseService.GetReleaseReport)."""
+
+    version: str
+    built_at: str
+    content_type: str
+    body: bytes
+    sha256: str

@@ -27,7 +27,7 @@ from marquee.v1 import (
     release_pb2,
     release_pb2_grpc,
 )
-from marquee_common.contract import MAX_BATCH
+from marquee_common.contract import MAX_BATCH, Report
 from marquee_gateway import releases
 from marquee_gateway.batching import Batcher
 from marquee_gateway.config import GatewaySettings
@@ -84,17 +84,6 @@ def channel_options(service: str, attempts: int) -> list[tuple[str, Any]]:
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.keepalive_timeout_ms", 10_000),
     ]
-
-
-@dataclass(frozen=True)
-class Report:
-    """A release's data report as its upstream sent it, checked whole (`Upstream.report`)."""
-
-    version: str
-    built_at: str
-    content_type: str
-    body: bytes
-    sha256: str
 
 
 def _sha256(data: bytes) -> str:

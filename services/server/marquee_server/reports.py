@@ -11,11 +11,10 @@ service's limit is refused too (ReleaseError), before it is read.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from marquee_common.contract import CURRENT_RELEASE, HTML_MEDIA_TYPE, JSON_MEDIA_TYPE
+from marquee_common.contract import CURRENT_RELEASE, HTML_MEDIA_TYPE, JSON_MEDIA_TYPE, Report
 from marquee_common.errors import DamagedRelease, DamagedReport, InvalidQuery, NotFound, ReleaseError
 from marquee_common.release import MANIFEST, RELEASES, read_manifest, read_verified
 from marquee_common.validation import version_problem
@@ -24,15 +23,6 @@ MEDIA_TYPES = {"html": HTML_MEDIA_TYPE, "json": JSON_MEDIA_TYPE}
 """The report's two forms (the manifest's `report` keys) and the media type each is sent as."""
 SUGGESTIONS = 5
 DEFAULT_MAX_BYTES = 16 << 20
-
-
-@dataclass(frozen=True)
-class Report:
-    version: str
-    built_at: str
-    content_type: str
-    body: bytes
-    sha256: str
 
 
 def asked_version(asked: str, serving: str) -> str:
