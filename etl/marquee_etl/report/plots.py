@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator  # noqa: E
 
 STYLE: dict[str, Any] = {
     "svg.fonttype": "none",
+    "text.parse_math": False,  # a title or company name with "$" in it is text, not TeX
     "svg.hashsalt": "marquee",
     "font.size": 9,
     "font.family": "sans-serif",
