@@ -69,7 +69,7 @@ def resolve_current(data_dir: Path) -> Path:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest as a dict; DamagedRelease when it is missing, not JSON, or not a release's."""
+    """The manifest as a dict; DamagedRelease when it is missing, unreadable, not JSON, or not a release's."""
     path = folder / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -77,6 +77,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise DamagedRelease(folder.name, MANIFEST, "missing") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DamagedRelease(folder.name, MANIFEST, f"not valid JSON ({exc})") from None
+    except OSError as exc:  # a folder in its place, unreadable
+        raise DamagedRelease(folder.name, MANIFEST, f"cannot be read ({exc.strerror})") from None
     if not isinstance(data, dict) or not isinstance(data.get("version"), str):
         raise DamagedRelease(folder.name, MANIFEST, "not a release manifest (no version)")
     if data["version"] != folder.name:
