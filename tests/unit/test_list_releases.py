@@ -142,7 +142,14 @@ def test_a_release_with_a_data_report_lists_what_it_found_against_its_predecesso
     found = listed[SERVED].report
     assert listed[SERVED].HasField("report")
     assert (found.predecessor, found.flagged_figures, list(found.drifted_fields)) == (FIRST, 3, ["adult", "budget"])
+    assert list(found.formats) == [release_pb2.REPORT_FORMAT_HTML, release_pb2.REPORT_FORMAT_JSON]
     assert not listed[FIRST].HasField("report")  # built before data reports
+
+
+def test_a_report_lists_only_the_forms_its_manifest_names(tmp_path: Path) -> None:
+    write(tmp_path, "V1", {"report": {"html": "report.html", "predecessor": None}})
+    (listed,) = ask(tmp_path, served="V1").listed.values()
+    assert list(listed.report.formats) == [release_pb2.REPORT_FORMAT_HTML] and listed.error == ""
 
 
 def test_a_report_that_compared_nothing_has_no_predecessor_and_no_flagged_count(data_dir: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from marquee_common.contract import DEFAULT_RELEASES_LISTED, MAX_RELEASES_LISTED
 from marquee_common.errors import InvalidQuery, ReleaseError
 from marquee_common.release import MANIFEST, QUALITY, RELEASES, current_version, figures, read_manifest
-from marquee_server.reports import versions
+from marquee_server.reports import MEDIA_TYPES, versions
 
 
 def asked_limit(limit: int) -> int:
@@ -99,7 +99,8 @@ def describe(folder: Path) -> dict[str, Any]:
 
 
 def _findings(report: dict[str, Any], problems: list[str]) -> dict[str, Any]:
-    """The fields of a ReleaseReportSummary: what the data report found against its predecessor."""
+    """The fields of a ReleaseReportSummary: what the data report found against its predecessor, and
+    the forms it has ("html", "json": the manifest's names, which the servicer makes ReportFormats)."""
     predecessor = report.get("predecessor")
     flagged = report.get("flagged_figures")
     drifted = report.get("drifted_fields")
@@ -112,7 +113,9 @@ def _findings(report: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     if drifted is not None and not (isinstance(drifted, list) and all(isinstance(f, str) for f in drifted)):
         problems.append(f"the report's drifted_fields is {drifted!r}, not a list of names")
         drifted = None
-    return {"predecessor": predecessor or "", "flagged_figures": flagged, "drifted_fields": sorted(drifted or ())}
+    forms = [form for form in MEDIA_TYPES if isinstance(report.get(form), str) and report[form]]
+    return {"predecessor": predecessor or "", "flagged_figures": flagged, "drifted_fields": sorted(drifted or ()),
+            "formats": forms}  # fmt: skip
 
 
 def _is_count(value: Any) -> bool:

@@ -279,6 +279,8 @@ REPORT_FORMS = {
     release_pb2.REPORT_FORMAT_JSON: "json",
 }
 """GetReleaseReportRequest.format -> the manifest's name of that form of the report."""
+REPORT_FORMATS = {form: value for value, form in REPORT_FORMS.items() if value != release_pb2.REPORT_FORMAT_UNSPECIFIED}
+"""The manifest's name of a form of the report -> its ReportFormat (ListReleases' `formats`)."""
 
 
 class ReleaseServicer(release_pb2_grpc.ReleaseServiceServicer):
@@ -297,8 +299,11 @@ class ReleaseServicer(release_pb2_grpc.ReleaseServiceServicer):
     @rpc(offload=True, whole=True)
     def ListReleases(self, request: release_pb2.ListReleasesRequest, loaded: Loaded[Any]
                      ) -> release_pb2.ListReleasesResponse:  # fmt: skip
-        return release_pb2.ListReleasesResponse(**listing.list_releases(self.holder.data_dir, loaded.version,
-                                                                        request.limit))  # fmt: skip
+        found = listing.list_releases(self.holder.data_dir, loaded.version, request.limit)
+        for release in found["releases"]:
+            if release.get("report") is not None:
+                release["report"]["formats"] = [REPORT_FORMATS[form] for form in release["report"]["formats"]]
+        return release_pb2.ListReleasesResponse(**found)
 
     @rpc_stream(offload=True)
     def GetReleaseReport(self, request: release_pb2.GetReleaseReportRequest, loaded: Loaded[Any]
