@@ -139,10 +139,11 @@ ListLimit = Annotated[
 LIST_RESPONSES = answer_documented(ops.ReleaseList)
 LIST_RESPONSES[200]["headers"] = {"Cache-Control": {"description": f"`{REVALIDATE}`", "schema": {"type": "string"}}}
 LIST_RESPONSES[422] = {"model": ErrorBody, "description": f"`limit` outside 1..{MAX_RELEASES_LISTED}, or given twice"}
+del LIST_RESPONSES[404]  # nothing to find: a data folder without releases is an empty list
 
 
-# Declared before the `/{version}/...` routes (and no release is named "all" with nothing after it: those
-# routes all end in /report or /report.json), so /v1/releases/all is always this list.
+# Declared before the `/{version}/...` routes, which could not take it anyway: each of them ends in
+# /report or /report.json (`/v1/releases/all/report` is the report of a release named "all").
 @router.get("/all", response_model=ops.ReleaseList, responses=LIST_RESPONSES)
 async def all_releases(catalog: Catalog, limit: ListLimit = DEFAULT_RELEASES_LISTED) -> JSONResponse:
     """Every release of the catalog's data folder, newest first, read from their manifests: films,
