@@ -28,6 +28,10 @@ JSON_MEDIA_TYPE = "application/json"
 """GetReleaseReportResponse.content_type of report.json, and the gateway's media type for it."""
 CURRENT_RELEASE = "current"
 """GetReleaseReportRequest.version naming the release served now (as "" does); also the HTTP routes' word."""
+MAX_RELEASES_LISTED = 500
+"""Releases one ListReleases answer may hold (ListReleasesRequest.limit, 1..500)."""
+DEFAULT_RELEASES_LISTED = 50
+"""Releases listed when a request names no limit (the data folder keeps far fewer: MARQUEE_KEEP_RELEASES)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ MANIFEST = "manifest.json"
 CURRENT = "current"
 """The symlink in the data folder naming the release in service: `current -> releases/<version>`."""
 RELEASES = "releases"
+QUALITY = ("collection_hit_at_5", "genre_jaccard_at_10", "recall_at_10")
+"""The model's quality figures a manifest records (`model.quality`), which the gate compares."""
 
 
 def sha256_file(path: Path) -> str:
@@ -67,7 +69,7 @@ def resolve_current(data_dir: Path) -> Path:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest as a dict; DamagedRelease when it is missing, not JSON, or not a release's."""
+    """The manifest as a dict; DamagedRelease when it is missing, unreadable, not JSON, or not a release's."""
     path = folder / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -75,11 +77,33 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise DamagedRelease(folder.name, MANIFEST, "missing") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DamagedRelease(folder.name, MANIFEST, f"not valid JSON ({exc})") from None
+    except OSError as exc:  # a folder in its place, unreadable
+        raise DamagedRelease(folder.name, MANIFEST, f"cannot be read ({exc.strerror})") from None
     if not isinstance(data, dict) or not isinstance(data.get("version"), str):
         raise DamagedRelease(folder.name, MANIFEST, "not a release manifest (no version)")
     if data["version"] != folder.name:
         raise DamagedRelease(folder.name, MANIFEST, f"names version {data['version']}, not its folder's")
     return data
+
+
+def figures(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """A release's figures as its manifest records them: films, rejected share, quality (None when
+    not measured: a release built without the model), as the gate and the release lists read them.
+
+    >>> figures({"evaluation": {"films": 8}, "model": {"recall_at_10": 0.97}})["quality"]
+    {'collection_hit_at_5': None, 'genre_jaccard_at_10': None, 'recall_at_10': 0.97}
+    """
+    evaluation = manifest.get("evaluation") or {}
+    model = manifest.get("model") or {}
+    quality = {**(model.get("quality") or {})}
+    if "recall_at_10" in model:
+        quality.setdefault("recall_at_10", model["recall_at_10"])
+    return {
+        "films": evaluation.get("films", (manifest.get("tables") or {}).get("movies", {}).get("rows")),
+        "rejected_share": evaluation.get("rejected_share"),
+        "quality": {name: quality.get(name) for name in QUALITY},
+        "has_model": bool(model),
+    }
 
 
 def verify_files(folder: Path, manifest: Mapping[str, Any], names: Iterable[str]) -> int:

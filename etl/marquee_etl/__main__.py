@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from marquee_common.errors import ReleaseError
-from marquee_common.release import CURRENT, RELEASES, current_version, read_manifest, sha256_file
+from marquee_common.release import CURRENT, RELEASES, current_version, figures, read_manifest, sha256_file
 from marquee_etl import __version__, evaluate, lifecycle, sources
 from marquee_etl.clean import clean
 from marquee_etl.lifecycle import Decision, GateSettings
@@ -438,7 +438,7 @@ def show_release(out: Path, version: str, as_json: bool) -> int:
     if as_json:
         print(json.dumps({"manifest": manifest, "history": history}, indent=2, ensure_ascii=False))
         return 0
-    found = lifecycle.figures(manifest)
+    found = figures(manifest)
     status = lifecycle.status_of(out).get(version, "built")
     lines = [f"release {version} ({status})", f"  built at         {manifest.get('created_at')}",
              f"  code version     {manifest.get('code_version')}"]  # fmt: skip

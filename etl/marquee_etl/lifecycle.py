@@ -30,12 +30,11 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from marquee_common.errors import ReleaseError
-from marquee_common.release import RELEASES, current_version, read_manifest
+from marquee_common.release import QUALITY, RELEASES, current_version, figures, read_manifest
 from marquee_etl.release import point_current
 
 HISTORY = "history.jsonl"
 LOCK = ".lock"
-QUALITY = ("collection_hit_at_5", "genre_jaccard_at_10", "recall_at_10")
 QUALITY_LABEL = {"collection_hit_at_5": "collection_hit@5", "genre_jaccard_at_10": "genre_jaccard@10",
                  "recall_at_10": "recall@10"}  # fmt: skip
 
@@ -86,21 +85,6 @@ class Check:
         verdict = "ok" if self.passed else "FAILED"
         old = "-" if self.old is None else show(self.old)  # a floor: nothing to compare with
         return f"{verdict:<6} {self.figure:<18} {old:>10} -> {show(self.new):<10} {self.rule}"
-
-
-def figures(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The gate's figures of a release: films, rejected share, quality (None when not measured)."""
-    evaluation = manifest.get("evaluation") or {}
-    model = manifest.get("model") or {}
-    quality = {**(model.get("quality") or {})}
-    if "recall_at_10" in model:
-        quality.setdefault("recall_at_10", model["recall_at_10"])
-    return {
-        "films": evaluation.get("films", (manifest.get("tables") or {}).get("movies", {}).get("rows")),
-        "rejected_share": evaluation.get("rejected_share"),
-        "quality": {name: quality.get(name) for name in QUALITY},
-        "has_model": bool(model),
-    }
 
 
 def gate(candidate: dict[str, Any], current: dict[str, Any] | None, settings: GateSettings) -> list[Check]:

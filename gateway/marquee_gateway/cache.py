@@ -8,8 +8,9 @@ older generation is never served. Only answers from each upstream's target relea
 serves no cached answer from an older one. Answers (200, and the deterministic 400/404/422) are
 kept at most `ttl_s` seconds; 5xx answers are never kept. Only data routes are cached
 (not /healthz, /readyz, /metrics, /docs), and no answer that sets its own Cache-Control (the data
-reports: routes/reports.py). Each answer says how old it may be (`Cache-Control: public, max-age=...`),
-so clients and proxies may keep it too.
+reports, and the list of every release, which changes when a release is built: routes/reports.py).
+Each answer says how old it may be (`Cache-Control: public, max-age=...`), so clients and proxies
+may keep it too.
 
 The key is the path and the query parameters the matched route declares, sorted; any other
 parameter is ignored (it cannot change the answer), so `?pad=<60 KB>` cannot fill the cache

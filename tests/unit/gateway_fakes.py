@@ -6,7 +6,9 @@ unknown names are NOT_FOUND with close suggestions in google.rpc.Status details)
 way a real channel fails when told to (`fail_with`). `FakeHealth` reports a settable status.
 Both hold data reports (GetReleaseReport, a server-streaming call, answered as a grpc.aio stub
 does: `FakeStreamCall`) for their release and none for `OLD_RELEASE`; `damage_reports` makes them
-break the stream's promises.
+break the stream's promises. ListReleases lists those two releases (theirs current and served, with
+its report compared with OLD_RELEASE; OLD_RELEASE without model or report), newest first, and any
+`more_releases` a test adds.
 
     app = create_app(GatewaySettings(), connect=fake_connector(catalog, recommender))
 """
@@ -32,9 +34,11 @@ from marquee.v1 import errors_pb2, release_pb2, shared_pb2
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY
 from marquee_common.contract import (
+    DEFAULT_RELEASES_LISTED,
     HTML_MEDIA_TYPE,
     JSON_MEDIA_TYPE,
     MAX_LIMIT,
+    MAX_RELEASES_LISTED,
     RELEASE_KEY,
     REPORT_CHUNK_BYTES,
     VOTES_THRESHOLD,
@@ -153,6 +157,7 @@ class FakeStub:
     release: str = "20260101T000000000Z-fake"
     chunk_bytes: int = REPORT_CHUNK_BYTES
     damage_reports: str | None = None  # "size", "sha256", "content_type" or "nothing": a broken stream
+    more_releases: list[release_pb2.ListedRelease] = field(default_factory=list)  # listed too, by version
 
     def fail_with(self, method: str, code: grpc.StatusCode, details: str = "") -> None:
         """Make `method` (or "*" for every method) fail as a broken channel or server would."""
@@ -179,6 +184,25 @@ class FakeStub:
             loaded_at="2026-01-01T00:00:01Z",
             verification="ok: a fake",
         )
+
+    async def ListReleases(self, request: release_pb2.ListReleasesRequest, timeout: float | None = None
+                           ) -> release_pb2.ListReleasesResponse:  # fmt: skip
+        """The data folder's releases as the services list them, with their rule for `limit`."""
+        self._enter("ListReleases", request, timeout)
+        if not 0 <= request.limit <= MAX_RELEASES_LISTED:
+            raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"limit must be between 1 and {MAX_RELEASES_LISTED} "
+                            f"(0 or unset lists {DEFAULT_RELEASES_LISTED}), got {request.limit}")  # fmt: skip
+        ours = release_pb2.ListedRelease(
+            version=self.release, built_at="2026-01-01T00:00:00Z", films=3, is_current=True, is_served=True,
+            quality=release_pb2.ReleaseQuality(collection_hit_at_5=0.5, genre_jaccard_at_10=0.3125, recall_at_10=1.0),
+            report=release_pb2.ReleaseReportSummary(
+                predecessor=OLD_RELEASE, flagged_figures=2, drifted_fields=["budget"],
+                formats=[release_pb2.REPORT_FORMAT_HTML, release_pb2.REPORT_FORMAT_JSON]),
+        )  # fmt: skip
+        old = release_pb2.ListedRelease(version=OLD_RELEASE, built_at="2025-11-01T12:00:00Z", films=3)
+        listed = sorted([ours, old, *self.more_releases], key=lambda r: r.version, reverse=True)
+        return release_pb2.ListReleasesResponse(releases=listed[: request.limit or DEFAULT_RELEASES_LISTED],
+                                                current=self.release, served=self.release)  # fmt: skip
 
     def GetReleaseReport(self, request: release_pb2.GetReleaseReportRequest, timeout: float | None = None
                          ) -> FakeStreamCall:  # fmt: skip

@@ -65,6 +65,7 @@ REQUESTS: dict[str, list[str]] = {
     "/healthz": ["/healthz"],
     "/readyz": ["/readyz"],
     "/v1/releases": ["/v1/releases"],
+    "/v1/releases/all": ["/v1/releases/all", "/v1/releases/all?limit=1"],
 }
 """Real requests per route, answered 200 over the fakes."""
 

@@ -342,7 +342,7 @@ def test_openapi_documents_every_route_with_an_example(client: TestClient) -> No
         "/v1/releases/{version}/report.json",
     }  # test_gateway_reports.py
     data_routes = {p: v["get"] for p, v in paths.items() if p not in ("/healthz", "/readyz", *files)}
-    assert len(data_routes) == 34
+    assert len(data_routes) == 35
     for path, operation in data_routes.items():
         content = operation["responses"]["200"]["content"]["application/json"]
         assert "example" in content, f"{path} has no example"

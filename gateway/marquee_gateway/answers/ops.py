@@ -1,4 +1,5 @@
-"""The operations answers: liveness, readiness, and the release each replica serves (/v1/releases)."""
+"""The operations answers: liveness, readiness, the release each replica serves (/v1/releases), and
+every release of the catalog's data folder (/v1/releases/all)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
     from marquee_gateway.releases import UpstreamReleases as UpstreamState
 
 LEFT_OUT: dict[str, str] = {}
-"""Proto fields /v1/releases leaves out, and why: none."""
+"""Proto fields /v1/releases and /v1/releases/all leave out, and why: none."""
+REPORT_PATH = "/v1/releases/{version}/report"
+"""Where the gateway answers a release's data report (routes/reports.py); `.json` beside it."""
 
 
 class Health(Answer):
@@ -117,3 +120,112 @@ class Releases(Answer):
             for name, up in state.items()
         }
         return {"agree": all(u["agree"] for u in upstreams.values()), "upstreams": upstreams}
+
+
+class ReleaseQuality(Answer):
+    proto = release_pb2.ReleaseQuality
+    collection_hit_at_5: float | None = Field(
+        description="share of the films in a collection whose 5 nearest films hold another of it; null when "
+        "not measured (a release built without the model)"
+    )
+    genre_jaccard_at_10: float | None = Field(
+        description="mean genre overlap (Jaccard) of each film with its 10 nearest; null when not measured"
+    )
+    recall_at_10: float | None = Field(
+        description="the index's recall@10 against exact cosine search; null when not measured"
+    )
+
+
+class ReleaseReportLinks(Answer):
+    html: str | None = Field(description="the data report as an HTML page, on this gateway; null without one")
+    json_link: str | None = Field(
+        alias="json", description="the data report as JSON, on this gateway; null without one"
+    )
+    predecessor: str | None = Field(description="the release it was compared with; null when nothing was compared")
+    flagged_figures: int | None = Field(
+        description="figures that moved past the report's thresholds; null when nothing was compared"
+    )
+    drifted_fields: list[str] | None = Field(
+        description="fields whose distribution drifted, sorted; null when nothing was compared"
+    )
+
+
+class ListedRelease(Answer):
+    proto = release_pb2.ListedRelease
+    version: str
+    built_at: str | None = Field(description="RFC 3339, from its manifest; null when the manifest cannot be read")
+    films: int | None = Field(description="films it holds; null when its manifest cannot be read or does not say")
+    quality: ReleaseQuality
+    current: bool = Field(description="the data folder's `current` names it (promoted: what every replica moves to)")
+    served: bool = Field(description="the catalog replica that answered serves it")
+    report: ReleaseReportLinks | None = Field(
+        description="its data report and what it found; null when it has none (built before data reports, or "
+        "without one)"
+    )
+    error: str | None = Field(
+        description="why its manifest, or part of it, cannot be read (FILE: REASON); null when it can. Such a "
+        "release is listed, not left out"
+    )
+
+    @staticmethod
+    def from_proto(listed: release_pb2.ListedRelease) -> Json:
+        report = None
+        if listed.HasField("report"):
+            found = listed.report
+            link = REPORT_PATH.format(version=listed.version)
+            compared = bool(found.predecessor)
+            report = {
+                "html": link if release_pb2.REPORT_FORMAT_HTML in found.formats else None,
+                "json": f"{link}.json" if release_pb2.REPORT_FORMAT_JSON in found.formats else None,
+                "predecessor": found.predecessor or None,
+                "flagged_figures": found.flagged_figures if found.HasField("flagged_figures") else None,
+                "drifted_fields": list(found.drifted_fields) if compared else None,
+            }
+        return {
+            "version": listed.version,
+            "built_at": listed.built_at or None,
+            "films": listed.films if listed.HasField("films") else None,
+            "quality": ReleaseQuality.from_proto(listed.quality),
+            "current": listed.is_current,
+            "served": listed.is_served,
+            "report": report,
+            "error": listed.error or None,
+        }
+
+
+class ReleaseList(Answer):
+    proto = release_pb2.ListReleasesResponse
+    current: str | None = Field(description="the release the data folder's `current` names; null when none")
+    served: str | None = Field(description="the release the catalog replica that answered serves")
+    releases: list[ListedRelease] = Field(description="newest first, at most `limit`")
+    example = release_pb2.ListReleasesResponse(
+        current="20261201T204657563Z-07e4b361",
+        served="20261201T204657563Z-07e4b361",
+        releases=[
+            release_pb2.ListedRelease(
+                version="20261201T204657563Z-07e4b361", built_at="2026-12-01T20:46:57.563997+00:00", films=4695,
+                quality=release_pb2.ReleaseQuality(collection_hit_at_5=0.8669, genre_jaccard_at_10=0.6694,
+                                                   recall_at_10=0.9847),
+                is_current=True, is_served=True,
+                report=release_pb2.ReleaseReportSummary(
+                    predecessor="20261201T204646101Z-d7ff1319", flagged_figures=109,
+                    drifted_fields=["budget", "return"],
+                    formats=[release_pb2.REPORT_FORMAT_HTML, release_pb2.REPORT_FORMAT_JSON]),
+            ),
+            release_pb2.ListedRelease(
+                version="20261201T204646101Z-d7ff1319", built_at="2026-12-01T20:46:46.101254+00:00", films=4995,
+                quality=release_pb2.ReleaseQuality(collection_hit_at_5=0.8418, genre_jaccard_at_10=0.6726,
+                                                   recall_at_10=0.9833),
+                report=release_pb2.ReleaseReportSummary(
+                    formats=[release_pb2.REPORT_FORMAT_HTML, release_pb2.REPORT_FORMAT_JSON]),
+            ),
+        ],
+    )  # fmt: skip
+
+    @staticmethod
+    def from_proto(reply: release_pb2.ListReleasesResponse) -> Json:
+        return {
+            "current": reply.current or None,
+            "served": reply.served or None,
+            "releases": [ListedRelease.from_proto(r) for r in reply.releases],
+        }

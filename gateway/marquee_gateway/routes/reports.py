@@ -1,5 +1,7 @@
 """A release's data report over HTTP: the HTML page and the JSON document the pipeline wrote beside
-the release's data, asked of the catalog (ReleaseService.GetReleaseReport), never read from disk.
+the release's data, asked of the catalog (ReleaseService.GetReleaseReport), never read from disk;
+and every release of the catalog's data folder with links to its report (`/v1/releases/all`,
+ReleaseService.ListReleases).
 
 `/v1/releases/current/report` is the release the catalog serves now (`no-cache`: revalidate, the
 release changes); `/v1/releases/{version}/report` any release of its data folder, which never
@@ -16,17 +18,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path
-from fastapi.responses import Response
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse, Response
 
 from marquee.v1 import release_pb2
-from marquee_common.contract import CURRENT_RELEASE, HTML_MEDIA_TYPE, JSON_MEDIA_TYPE
+from marquee_common.contract import (
+    CURRENT_RELEASE,
+    DEFAULT_RELEASES_LISTED,
+    HTML_MEDIA_TYPE,
+    JSON_MEDIA_TYPE,
+    MAX_RELEASES_LISTED,
+)
+from marquee_gateway.answers import documented as answer_documented
+from marquee_gateway.answers import ops
 from marquee_gateway.clients import CatalogClient
 from marquee_gateway.deps import Catalog
 from marquee_gateway.errors import ERROR_RESPONSES, ErrorBody
-from marquee_gateway.routes.params import VERSION_RULE, ReleaseVersion
+from marquee_gateway.routes.params import VERSION_RULE, ReleaseVersion, SingleValues
 
-router = APIRouter(prefix="/v1/releases", tags=["releases"])
+router = APIRouter(prefix="/v1/releases", tags=["releases"], dependencies=[SingleValues])
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 """The report is one page with no scripts: it may show inline styles and `data:` images, nothing else."""
@@ -120,6 +130,37 @@ def documented(form: Form, versioned: bool) -> dict[int | str, dict[str, Any]]:
               "manifest (size or sha256: the catalog does not send it), or it arrived without the size or sha256 "
               "it announced (nothing of it is passed on); or another upstream failure"},
     }  # fmt: skip
+
+
+ListLimit = Annotated[
+    int,
+    Query(ge=1, le=MAX_RELEASES_LISTED, description=f"how many releases, newest first: 1..{MAX_RELEASES_LISTED}"),
+]
+LIST_RESPONSES = answer_documented(ops.ReleaseList)
+LIST_RESPONSES[200]["headers"] = {"Cache-Control": {"description": f"`{REVALIDATE}`", "schema": {"type": "string"}}}
+LIST_RESPONSES[422] = {"model": ErrorBody, "description": f"`limit` outside 1..{MAX_RELEASES_LISTED}, or given twice"}
+del LIST_RESPONSES[404]  # nothing to find: a data folder without releases is an empty list
+
+
+# Declared before the `/{version}/...` routes, which could not take it anyway: each of them ends in
+# /report or /report.json (`/v1/releases/all/report` is the report of a release named "all").
+@router.get("/all", response_model=ops.ReleaseList, responses=LIST_RESPONSES)
+async def all_releases(catalog: Catalog, limit: ListLimit = DEFAULT_RELEASES_LISTED) -> JSONResponse:
+    """Every release of the catalog's data folder, newest first, read from their manifests: films,
+    quality figures (null when not measured), whether `current` names it (`current`) and whether the
+    catalog replica that answered serves it (`served`; the two differ between a promotion and the
+    swap), links to its data report with what the report found against its predecessor, and an
+    `error` for a release whose manifest cannot be read (listed, not left out).
+
+    `Cache-Control: no-cache`: the list changes whenever a release is built, promoted or pruned.
+    """
+    # Sent uncached: its own Cache-Control keeps it out of the gateway's answer cache (cache.py). That
+    # cache is keyed by the releases the replicas serve, which do not change when a release is built
+    # and not (yet) promoted, or refused by the gate, or pruned: a kept list would hide such a release
+    # until its entry expired (GATEWAY_CACHE_TTL_S). Asking costs the catalog a few small manifests
+    # (the data folder keeps MARQUEE_KEEP_RELEASES releases), read in its work pool.
+    reply = await catalog.call(catalog.release.ListReleases, release_pb2.ListReleasesRequest(limit=limit))
+    return JSONResponse(ops.ReleaseList.from_proto(reply), headers={"Cache-Control": REVALIDATE})
 
 
 @router.get("/current/report", response_class=Response, responses=documented(HTML, versioned=False))

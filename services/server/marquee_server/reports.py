@@ -42,14 +42,18 @@ def asked_version(asked: str, serving: str) -> str:
     return version
 
 
-def versions(data_dir: Path) -> list[str]:
-    """The complete releases of the data folder (those with a manifest), newest first.
+def versions(data_dir: Path, complete: bool = True) -> list[str]:
+    """The complete releases of the data folder (those with a manifest), newest first; with
+    `complete=False`, every release folder, one whose manifest is missing too (ListReleases lists it,
+    with that error).
 
-    Versions begin with their build time, so their names sort by age.
+    Versions begin with their build time, so their names sort by age. A name starting with "." is
+    never a release: a build being written (`.tmp-<version>-<pid>`), a release being pruned.
     """
     folder = data_dir / RELEASES
     try:
-        found = [p.name for p in folder.iterdir() if not p.name.startswith(".") and (p / MANIFEST).is_file()]
+        found = [p.name for p in folder.iterdir()
+                 if not p.name.startswith(".") and ((p / MANIFEST).is_file() if complete else p.is_dir())]  # fmt: skip
     except (FileNotFoundError, NotADirectoryError):
         return []
     return sorted(found, reverse=True)

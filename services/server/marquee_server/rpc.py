@@ -50,7 +50,7 @@ from marquee_common.errors import (
 )
 from marquee_common.logs import configure as configure_logs
 from marquee_common.logs import emit
-from marquee_server import reports
+from marquee_server import listing, reports
 from marquee_server.serving import Loaded, ReleaseHolder
 from marquee_server.settings import ServiceSettings
 
@@ -147,7 +147,8 @@ class Work:
 WORK = Work()
 
 
-def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Req, Core, Resp]], Method[Req, Resp]]:
+def rpc(offload: bool | Callable[[Any], bool] = False, whole: bool = False
+        ) -> Callable[[Body[Req, Core, Resp]], Method[Req, Resp]]:  # fmt: skip
     """Make a servicer method from `method(self, request, core)`: the core of the release serving now.
 
     The wrapper maps domain errors to status, hides unexpected ones, names the release in the
@@ -155,15 +156,17 @@ def rpc(offload: bool | Callable[[Any], bool] = False) -> Callable[[Body[Req, Co
     the start: the whole call runs on it, even if a swap happens meanwhile. `offload=True` runs the
     method in the work pool (for calls whose cost grows with their input: batches, searches, free
     text); `offload=predicate` does so for the requests it says are heavy, and answers the others
-    inline, so that they never wait in the pool's queue behind heavy ones.
+    inline, so that they never wait in the pool's queue behind heavy ones. `whole=True` passes the
+    whole release (`Loaded`: its version and core) instead of its core, as `rpc_stream` does.
     """
 
     def decorate(method: Body[Req, Core, Resp]) -> Method[Req, Resp]:
         @functools.wraps(method)
         async def wrapper(self: Any, request: Req, context: grpc.aio.ServicerContext[Any, Any]) -> Resp:
             loaded = self.holder.loaded
+            argument = (lambda: loaded) if whole else (lambda: loaded.core)
             async with _answering(method.__name__, loaded, context) as answer:
-                response = await _run(method, offload, self, request, loaded, lambda: loaded.core)
+                response = await _run(method, offload, self, request, loaded, argument)
                 await answer.name_release()
             return response
 
@@ -276,11 +279,13 @@ REPORT_FORMS = {
     release_pb2.REPORT_FORMAT_JSON: "json",
 }
 """GetReleaseReportRequest.format -> the manifest's name of that form of the report."""
+REPORT_FORMATS = {form: value for value, form in REPORT_FORMS.items() if value != release_pb2.REPORT_FORMAT_UNSPECIFIED}
+"""The manifest's name of a form of the report -> its ReportFormat (ListReleases' `formats`)."""
 
 
 class ReleaseServicer(release_pb2_grpc.ReleaseServiceServicer):
     """ReleaseService, hosted beside the process's own service: the release that service serves,
-    and the data report of any release in the data folder."""
+    every release of the data folder, and the data report of any of them."""
 
     def __init__(self, holder: ReleaseHolder[Any], max_report_bytes: int = reports.DEFAULT_MAX_BYTES) -> None:
         self.holder = holder
@@ -290,6 +295,15 @@ class ReleaseServicer(release_pb2_grpc.ReleaseServiceServicer):
     def GetReleaseInfo(self, request: release_pb2.GetReleaseInfoRequest, core: Any
                        ) -> release_pb2.GetReleaseInfoResponse:  # fmt: skip
         return release_pb2.GetReleaseInfoResponse(**self.holder.info())
+
+    @rpc(offload=True, whole=True)
+    def ListReleases(self, request: release_pb2.ListReleasesRequest, loaded: Loaded[Any]
+                     ) -> release_pb2.ListReleasesResponse:  # fmt: skip
+        found = listing.list_releases(self.holder.data_dir, loaded.version, request.limit)
+        for release in found["releases"]:
+            if release.get("report") is not None:
+                release["report"]["formats"] = [REPORT_FORMATS[form] for form in release["report"]["formats"]]
+        return release_pb2.ListReleasesResponse(**found)
 
     @rpc_stream(offload=True)
     def GetReleaseReport(self, request: release_pb2.GetReleaseReportRequest, loaded: Loaded[Any]
