@@ -48,10 +48,10 @@ export function poster(title, year, size = "small") {
   const words = lines(title || "?", 11, 5);
   const top = 150 - words.length * 14;
   const art = [
-    svg("rect", { width: 200, height: 300, fill: `hsl(${hue} 45% 24%)` }),
-    shape === 0 ? svg("circle", { cx: 40 + (seed % 120), cy: 70, r: 90, fill: `hsl(${other} 55% 36%)` })
-      : shape === 1 ? svg("polygon", { points: "0,300 200,120 200,300", fill: `hsl(${other} 50% 34%)` })
-        : svg("rect", { x: 0, y: 180, width: 200, height: 120, fill: `hsl(${other} 45% 32%)` }),
+    svg("rect", { width: 200, height: 300, fill: `hsl(${hue} 45% 22%)` }),
+    shape === 0 ? svg("circle", { cx: 40 + (seed % 120), cy: 70, r: 90, fill: `hsl(${other} 50% 27%)` })
+      : shape === 1 ? svg("polygon", { points: "0,300 200,120 200,300", fill: `hsl(${other} 50% 27%)` })
+        : svg("rect", { x: 0, y: 180, width: 200, height: 120, fill: `hsl(${other} 45% 27%)` }),
     svg("rect", { x: 12, y: 12, width: 176, height: 276, fill: "none", stroke: "#ffffff", "stroke-opacity": 0.35 }),
   ];
   const text = svg("text", { x: 100, y: top, "text-anchor": "middle", fill: "#ffffff", "font-size": 22,

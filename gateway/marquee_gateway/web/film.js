@@ -87,7 +87,8 @@ async function collectionFilms(movie, signal) {
     h("h2", { id: "collection-heading" }, `Also in the ${movie.collection.name}`));
   try {
     const collection = await api.collection(movie.collection.name, { signal });
-    const others = collection.films.filter((f) => f.id !== movie.id);
+    const others = collection.films.filter((f) => f.id !== movie.id)
+      .sort((a, b) => (a.release_date || "").localeCompare(b.release_date || "") || a.id - b.id);
     if (!others.length) return null;
     section.append(h("ul", { class: "inline-list" }, others.map((f) =>
       h("li", {}, link(`/films/${f.id}`, f.title), ` (${f.year || "year unknown"})`))));

@@ -109,10 +109,12 @@ export class Combobox {
     this.hitsFor = words;
     this.active = -1;
     this.input.removeAttribute("aria-activedescendant");
-    this.list.replaceChildren(...hits.map((hit, index) => h("li", {
-      id: `suggestion-${index}`, role: "option", "aria-selected": "false", "data-index": index, class: "option",
-    }, h("span", { class: "option-title" }, hit.movie.title), h("span", { class: "visually-hidden" }, ", "),
-    h("span", { class: "option-meta" }, `${hit.movie.year || "year unknown"} · ${votes(hit.vote_count)}`))));
+    this.list.replaceChildren(...hits.map((hit, index) => {
+      const meta = `${hit.movie.year || "year unknown"} · ${votes(hit.vote_count)}`;
+      return h("li", { id: `suggestion-${index}`, role: "option", "aria-selected": "false", "data-index": index,
+        class: "option" }, h("span", { class: "option-title" }, hit.movie.title),
+      h("span", { class: "option-meta" }, `, ${meta}`));
+    }));
     this.list.dataset.for = words; // the words these suggestions answer
     if (hits.length && document.activeElement === this.input) {
       this.open();
