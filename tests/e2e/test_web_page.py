@@ -204,6 +204,12 @@ def test_typing_toy_sto_offers_toy_story_with_its_year_and_votes(open_tab: Calla
     sync_api.expect(option).to_be_visible()
     sync_api.expect(box).to_have_attribute("aria-expanded", "true")
     screenshot(tab.page, "suggestions-desktop")
+    phone = open_tab(PHONE)
+    phone.open("/", "h1")
+    type_in_search(phone, "toy sto")
+    sync_api.expect(phone.page.get_by_role("option").first).to_be_visible()
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone.page, "suggestions-phone")
     # One letter is too few: no suggestions.
     box.fill("t")
     sync_api.expect(tab.page.locator("#suggestions")).to_be_hidden()
@@ -234,6 +240,22 @@ def test_enter_opens_the_best_match_and_the_arrows_choose_another(open_tab: Call
     sync_api.expect(tab.page).to_have_url(f"{tab.base}/films/{second.id}")
     tab.page.reload()  # the URL can be shared: it opens the same film
     sync_api.expect(tab.page.locator("h1")).to_have_text(second.title)
+
+
+def test_films_a_title_year_and_votes_cannot_tell_apart_are_told_apart_by_id(open_tab: Callable[..., Tab],
+                                                                            sync_api: Any) -> None:  # fmt: skip
+    # The full-size data repeats films under new ids: the same title, year and votes, several times.
+    hit = {"movie": {"id": 862, "title": TOY_STORY, "year": 1995, "release_date": "1995-10-30"}, "match": "EXACT",
+           "score": 100.0, "vote_count": 5415}  # fmt: skip
+    twin = {**hit, "movie": {**hit["movie"], "id": 1000862}}
+    page = {"hits": [hit, twin], "total_size": 2, "next_page_token": "", "total_capped": False}
+    tab = open_tab()
+    tab.page.route(re.compile(r"/v1/movies\?"), lambda route: route.fulfill(json=page))
+    tab.open("/", "h1")
+    type_in_search(tab, "toy sto")
+    sync_api.expect(tab.page.get_by_role("option")).to_have_text(
+        ["Toy Story, 1995 · 5,415 votes · id 862", "Toy Story, 1995 · 5,415 votes · id 1000862"]
+    )
 
 
 def test_a_title_nothing_matches_offers_did_you_mean_links(open_tab: Callable[..., Tab], stack: Stack,

@@ -94,12 +94,20 @@ function reasonList(item) {
     }));
 }
 
-// One film in a list: `movie` is a MovieRef; `lines` what to say under the title; `item` a recommendation.
-export function filmCard(movie, { details = [], item = null, level = 3 } = {}) {
+// A test of the films of a list that another of it matches on `key` (title and year, by default): the
+// page shows their ids, the one thing left to tell them apart.
+export function twins(movies, key = (m) => `${m.title}|${m.year}`) {
+  const counts = new Map();
+  for (const movie of movies) counts.set(key(movie), (counts.get(key(movie)) || 0) + 1);
+  return (movie) => counts.get(key(movie)) > 1;
+}
+
+// One film in a list: `movie` is a MovieRef; `details` what to say under the title; `item` a recommendation.
+export function filmCard(movie, { details = [], item = null, level = 3, withId = false } = {}) {
   const heading = h(`h${level}`, { class: "card-title" }, link(`/films/${movie.id}`, movie.title));
   const body = h("div", { class: "card-body" }, heading,
-    h("p", { class: "card-meta" }, [movie.year ? String(movie.year) : "year unknown", ...details]
-      .filter(Boolean).join(" · ")));
+    h("p", { class: "card-meta" }, [movie.year ? String(movie.year) : "year unknown", ...details,
+      withId ? `id ${movie.id}` : ""].filter(Boolean).join(" · ")));
   if (item) {
     const reasons = reasonList(item);
     if (reasons) body.append(reasons);
@@ -110,8 +118,9 @@ export function filmCard(movie, { details = [], item = null, level = 3 } = {}) {
 }
 
 export function recommendationCards(items) {
+  const twin = twins(items.map((item) => item.movie));
   return h("ol", { class: "cards" }, items.map((item) =>
-    filmCard(item.movie, { details: [(item.genres || []).join(", ")], item })));
+    filmCard(item.movie, { details: [(item.genres || []).join(", ")], item, withId: twin(item.movie) })));
 }
 
 export function votes(n) {

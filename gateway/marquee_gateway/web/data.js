@@ -37,7 +37,7 @@ function servingNow(releases, model, listed) {
     return section;
   }
   const pairs = [
-    ["Version", version || "unknown"],
+    ["Version", version || "unknown", true],
     ["Built at", dateTime((entry && entry.built_at) || (replica && replica.built_at) || (model.value && model.value.built_at))],
     ["Films", entry && entry.films != null ? count(entry.films) : model.value ? count(model.value.items) : "unknown"],
   ];

@@ -72,12 +72,13 @@ export function dateTime(iso) {
   return `${parsed.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-// A definition list of [term, value] pairs; a value may be a node, text or a list of them.
+// A definition list of [term, value, wide] items; a value may be a node, text or a list of them; a wide
+// one takes a whole row.
 export function facts(pairs, attrs = {}) {
   const dl = h("dl", { class: "facts", ...attrs });
-  for (const [term, value] of pairs) {
+  for (const [term, value, wide] of pairs) {
     if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) continue;
-    dl.append(h("div", {}, h("dt", {}, term), h("dd", {}, value)));
+    dl.append(h("div", { class: wide ? "wide" : null }, h("dt", {}, term), h("dd", {}, value)));
   }
   return dl;
 }

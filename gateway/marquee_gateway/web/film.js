@@ -1,7 +1,7 @@
 // A film's page (/films/{id}): its card, and the similar films with their reasons and filters.
 import { api, isAbort, segment } from "./api.js";
 import { h, link, facts, errorBox, loading, announce, listOf, dollars, ratio, date, plural } from "./dom.js";
-import { poster, recommendationCards } from "./cards.js";
+import { poster, recommendationCards, twins } from "./cards.js";
 import { searchHref } from "./search.js";
 
 // TMDB's genres, which the data uses; a release without one of them says so (404, with the close ones).
@@ -90,8 +90,9 @@ async function collectionFilms(movie, signal) {
     const others = collection.films.filter((f) => f.id !== movie.id)
       .sort((a, b) => (a.release_date || "").localeCompare(b.release_date || "") || a.id - b.id);
     if (!others.length) return null;
+    const twin = twins([movie, ...others]);
     section.append(h("ul", { class: "inline-list" }, others.map((f) =>
-      h("li", {}, link(`/films/${f.id}`, f.title), ` (${f.year || "year unknown"})`))));
+      h("li", {}, link(`/films/${f.id}`, f.title), ` (${f.year || "year unknown"}${twin(f) ? `, id ${f.id}` : ""})`))));
   } catch (err) {
     if (isAbort(err)) throw err;
     section.append(errorBox(err));

@@ -2,16 +2,20 @@
 // with the figures the assignment's routes give and, where the API lists them, their films.
 import { api, isAbort } from "./api.js";
 import { h, facts, errorBox, loading, count, dollars, ratio } from "./dom.js";
-import { filmCard } from "./cards.js";
+import { filmCard, twins } from "./cards.js";
 import { pageHref } from "./film.js";
 
-function filmsSection(heading, cards) {
-  if (!cards.length) return h("p", {}, "The API lists no films here.");
+const byDate = (a, b) => (a.release_date || "").localeCompare(b.release_date || "") || a.id - b.id;
+
+// The films of a person or group, by date, each a card (`details(film)` under its title).
+function filmsSection(heading, films, movieOf, details) {
+  if (!films.length) return h("p", {}, "The API lists no films here.");
+  const sorted = [...films].sort((x, y) => byDate(movieOf(x), movieOf(y)));
+  const twin = twins(sorted.map(movieOf));
+  const cards = sorted.map((f) => filmCard(movieOf(f), { details: details(f), withId: twin(movieOf(f)) }));
   return h("section", { "aria-labelledby": "films-heading" }, h("h2", { id: "films-heading" }, heading),
     h("ol", { class: "cards" }, cards));
 }
-
-const byDate = (a, b) => (a.release_date || "").localeCompare(b.release_date || "") || a.id - b.id;
 
 const KINDS = {
   actors: {
@@ -24,8 +28,8 @@ const KINDS = {
         ["Total return", ratio(a.total_return)],
         ["Average return", ratio(a.average_return)],
       ], { class: "facts figures" }),
-      filmsSection(`${a.name}'s films`, [...a.films].sort((x, y) => byDate(x.movie, y.movie)).map((f) =>
-        filmCard(f.movie, { details: [f.character ? `as ${f.character}` : "", `return ${ratio(f["return"])}`] }))),
+      filmsSection(`${a.name}'s films`, a.films, (f) => f.movie,
+        (f) => [f.character ? `as ${f.character}` : "", `return ${ratio(f["return"])}`]),
     ],
   },
   directors: {
@@ -37,9 +41,9 @@ const KINDS = {
         ["Films", count(d.movie_count)],
         ["Total return", ratio(d.total_return)],
       ], { class: "facts figures" }),
-      filmsSection(`Films directed by ${d.name}`, [...d.films].sort((x, y) => byDate(x.movie, y.movie)).map((f) =>
-        filmCard(f.movie, { details: [`budget ${dollars(f.budget)}`, `revenue ${dollars(f.revenue)}`,
-          `profit ${f.budget && f.revenue ? dollars(f.profit) : "unknown"}`, `return ${ratio(f["return"])}`] }))),
+      filmsSection(`Films directed by ${d.name}`, d.films, (f) => f.movie,
+        (f) => [`budget ${dollars(f.budget)}`, `revenue ${dollars(f.revenue)}`,
+          `profit ${f.budget && f.revenue ? dollars(f.profit) : "unknown"}`, `return ${ratio(f["return"])}`]),
     ],
   },
   collections: {
@@ -52,7 +56,7 @@ const KINDS = {
         ["Total revenue", dollars(c.total_revenue)],
         ["Average revenue", dollars(Math.round(c.average_revenue))],
       ], { class: "facts figures" }),
-      filmsSection(`The films of the ${c.name}`, [...c.films].sort(byDate).map((f) => filmCard(f))),
+      filmsSection(`The films of the ${c.name}`, c.films, (f) => f, () => []),
     ],
   },
   companies: {

@@ -1,7 +1,7 @@
 // Search as you type (an ARIA combobox in the header) and the search page (/search?q=).
 import { api, ApiError, isAbort, SUGGESTIONS } from "./api.js";
 import { h, link, errorBox, loading, announce, listOf, plural } from "./dom.js";
-import { filmCard, votes } from "./cards.js";
+import { filmCard, twins, votes } from "./cards.js";
 
 const MIN_CHARS = 2;
 const DEBOUNCE_MS = 60;
@@ -109,8 +109,9 @@ export class Combobox {
     this.hitsFor = words;
     this.active = -1;
     this.input.removeAttribute("aria-activedescendant");
+    const twin = twins(hits, (hit) => `${hit.movie.title}|${hit.movie.year}|${hit.vote_count}`);
     this.list.replaceChildren(...hits.map((hit, index) => {
-      const meta = `${hit.movie.year || "year unknown"} · ${votes(hit.vote_count)}`;
+      const meta = `${hit.movie.year || "year unknown"} · ${votes(hit.vote_count)}${twin(hit) ? ` · id ${hit.movie.id}` : ""}`;
       return h("li", { id: `suggestion-${index}`, role: "option", "aria-selected": "false", "data-index": index,
         class: "option" }, h("span", { class: "option-title" }, hit.movie.title),
       h("span", { class: "option-meta" }, `, ${meta}`));
@@ -224,10 +225,14 @@ export async function searchPage(main, { url, signal, setTitle }) {
   main.append(loading("the films"));
   let token = "";
   let shown = 0;
+  const seen = [];
   async function next() {
     const page = await api.search(words, { pageSize: PAGE_SIZE, pageToken: token, signal });
+    seen.push(...page.hits);
+    const twin = twins(seen, (hit) => `${hit.movie.title}|${hit.movie.year}|${hit.vote_count}`);
     for (const hit of page.hits) {
-      list.append(filmCard(hit.movie, { level: 2, details: [votes(hit.vote_count), MATCH_WORDS[hit.match] || ""] }));
+      list.append(filmCard(hit.movie, { level: 2, details: [votes(hit.vote_count), MATCH_WORDS[hit.match] || ""],
+        withId: twin(hit) }));
     }
     shown += page.hits.length;
     token = page.next_page_token;
