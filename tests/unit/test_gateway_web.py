@@ -171,3 +171,12 @@ def test_the_gateway_package_ships_every_file_of_the_page() -> None:
     patterns = project["tool"]["setuptools"]["package-data"]["marquee_gateway"]
     for name in SOURCES:
         assert any(fnmatch.fnmatch(f"web/{name}", pattern) for pattern in patterns), name
+
+
+def test_the_page_and_its_files_are_neither_kept_nor_counted_by_the_answer_cache(client: TestClient) -> None:
+    for _ in range(2):
+        assert client.get("/films/862").status_code == 200
+        assert client.get(SITE.urls["app.js"]).status_code == 200
+    text = client.get("/metrics").text
+    assert 'marquee_gateway_cache_total{result="miss"} 0.0' in text
+    assert 'marquee_gateway_cache_total{result="hit"} 0.0' in text
