@@ -1,6 +1,6 @@
 // A film's page (/films/{id}): its card, and the similar films with their reasons and filters.
 import { api, isAbort, segment } from "./api.js";
-import { h, link, facts, errorBox, loading, announce, listOf, dollars, ratio, date, plural } from "./dom.js";
+import { h, link, facts, errorBox, loading, listOf, dollars, ratio, date, plural } from "./dom.js";
 import { poster, recommendationCards, twins } from "./cards.js";
 import { searchHref } from "./search.js";
 
@@ -163,9 +163,8 @@ function similarSection(movie, url, signal) {
       const words = items.length
         ? `The ${plural(items.length, "film")} most similar to ${movie.title}${described ? ` (${described})` : ""}, best first.`
         : `No film similar to ${movie.title} passes these filters${described ? ` (${described})` : ""}.`;
-      status.textContent = words;
+      status.textContent = words; // a live region: read out when it changes
       results.replaceChildren(items.length ? recommendationCards(items) : "");
-      announce(words);
     } catch (err) {
       if (isAbort(err)) return;
       status.textContent = "The similar films could not be listed.";
@@ -175,7 +174,7 @@ function similarSection(movie, url, signal) {
       };
       results.replaceChildren(errorBox(err, { hrefOf }));
     } finally {
-      results.removeAttribute("aria-busy");
+      if (controller === mine) results.removeAttribute("aria-busy");
     }
   }
 

@@ -40,7 +40,6 @@ export class Combobox {
     this.active = -1;
     this.controller = null;
     this.timer = 0;
-    this.pending = null; // the promise of the hits for the words in the box
     input.addEventListener("input", () => this.changed());
     input.addEventListener("keydown", (event) => this.key(event));
     input.addEventListener("blur", () => window.setTimeout(() => this.close(), 150));
@@ -65,13 +64,10 @@ export class Combobox {
       this.cancel();
       this.hits = [];
       this.hitsFor = null;
-      this.pending = null;
       this.close();
       return;
     }
-    this.pending = new Promise((resolve) => {
-      this.timer = window.setTimeout(() => resolve(this.lookUp(words)), DEBOUNCE_MS);
-    });
+    this.timer = window.setTimeout(() => this.lookUp(words), DEBOUNCE_MS);
   }
 
   cancel() {
@@ -185,6 +181,7 @@ export class Combobox {
     const hit = this.hits[index];
     if (!hit) return;
     this.close();
+    this.note.replaceChildren();
     this.go(`/films/${hit.movie.id}`);
   }
 
@@ -202,6 +199,7 @@ export class Combobox {
     if (hits === null) hits = (await this.lookUp(words)) || [];
     if (words !== this.words()) return;
     this.close();
+    this.note.replaceChildren(); // the search page says it again, with more room
     if (hits.length) this.go(`/films/${hits[0].movie.id}`);
     else this.go(searchHref(words));
   }
