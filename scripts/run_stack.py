@@ -309,6 +309,7 @@ class Stack:
         base = self.base_url
         c = self.config
         return [
+            f"web page      {base}/",
             f"API docs      {base}/docs",
             f"example       {base}/v1/titles/Toy%20Story/votes",
             f"assignment    {base}/cantidad_filmaciones_mes/septiembre",

@@ -83,11 +83,16 @@ class ResponseCache(TTLCache[bytes, Entry]):
 class RouteKeys:
     """The cache key of a request: its path and the query parameters its route declares, sorted.
 
-    Returns None for a request no data route matches (nothing to cache).
+    Returns None for a request no data route matches (nothing to cache). The data routes are the API's,
+    those the OpenAPI document lists: the web page's (web.py) answer files that say their own caching.
     """
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
-        gets = [route for route in routes if isinstance(route, APIRoute) and "GET" in (route.methods or ())]
+        gets = [
+            route
+            for route in routes
+            if isinstance(route, APIRoute) and "GET" in (route.methods or ()) and route.include_in_schema
+        ]
         self.routes = [(route.path_regex, frozenset(f.alias for f in query_fields(route.dependant))) for route in gets]
 
     def __call__(self, scope: Scope) -> bytes | None:

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from marquee_common.logs import configure as configure_logs
-from marquee_gateway import clients, docs, errors
+from marquee_gateway import clients, docs, errors, web
 from marquee_gateway.cache import CacheMiddleware, ResponseCache, RouteKeys
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.connections import GuardedProtocol
@@ -106,6 +106,7 @@ def create_app(settings: GatewaySettings, connect: clients.Connector = clients.c
         # Straight into the app's own router rather than include_router(): FastAPI matches an
         # included router's routes a second time inside it, on every request.
         app.router.routes.extend(router.routes)
+    app.state.site = web.install(app)  # the web page: after the API's routes, served from memory
     app.add_middleware(ImplicitMethodsMiddleware, routes=app.router.routes)  # HEAD, OPTIONS, Allow
     app.outer.append(ReleaseHeaderMiddleware)  # inside the cache: a cached answer keeps its header
     if settings.cache_ttl_s > 0 and settings.cache_size > 0:

@@ -24,6 +24,7 @@ from google.protobuf.message import Message
 from marquee_gateway.answers import Answer, compat, ops, v1
 from marquee_gateway.config import GatewaySettings
 from marquee_gateway.main import create_app
+from marquee_gateway.web import PAGES
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -73,7 +74,8 @@ NOT_JSON = {
     "/docs": "HTML",
     "/redoc": "HTML",
     "/metrics": "Prometheus text",
-    "/": "a redirect to /docs",
+    **dict.fromkeys(PAGES, "the web page's HTML shell (marquee_gateway/web.py): its script asks /v1 for the data"),
+    "/static/{name:segment}": "the web page's scripts, stylesheet and icon",
     "/v1/releases/current/report": "the data report, an HTML page as the pipeline wrote it",
     "/v1/releases/{version:segment}/report": "the data report, an HTML page as the pipeline wrote it",
     "/v1/releases/current/report.json": "the data report's JSON document, sent byte for byte: the pipeline's, not ours",

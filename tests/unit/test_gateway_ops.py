@@ -107,9 +107,10 @@ def test_probes_are_logged_at_debug_level_only(client: TestClient, caplog: pytes
     assert [r for r in caplog.records if r.name == "marquee.gateway.access"] == []
 
 
-def test_the_root_leads_to_the_api_documentation(client: TestClient) -> None:
+def test_the_root_is_the_web_page_which_links_the_api_documentation_still_at_docs(client: TestClient) -> None:
     reply = client.get("/", follow_redirects=False)
-    assert reply.status_code == 307 and reply.headers["location"] == "/docs"
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/html")
+    assert 'href="/docs"' in reply.text
     assert "swagger" in client.get("/docs").text.lower()
 
 

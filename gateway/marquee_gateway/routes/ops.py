@@ -7,7 +7,7 @@ from typing import Any
 
 import grpc
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from marquee_gateway.answers import documented, example_of, ops
 from marquee_gateway.clients import Upstream
@@ -71,8 +71,3 @@ async def current_releases(releases: ReleasesDep) -> Any:
 async def metrics(metrics: MetricsDep) -> Response:
     """Prometheus text format: requests by route and status, latency, upstream errors."""
     return Response(metrics.exposition(), media_type=CONTENT_TYPE)
-
-
-@router.get("/", include_in_schema=False)
-async def root() -> RedirectResponse:
-    return RedirectResponse("/docs")
