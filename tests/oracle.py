@@ -138,9 +138,22 @@ class Oracle:
         ]
 
     def country(self, code: str) -> int:
-        return sum(
-            any(c["iso_3166_1"] == code for c in self.nested(f, "production_countries")) for f in self.films.values()
-        )
+        return len(self.country_films(code))
+
+    def country_films(self, code: str) -> list[Film]:
+        return [
+            f
+            for f in self.films.values()
+            if any(c["iso_3166_1"] == code for c in self.nested(f, "production_countries"))
+        ]
 
     def language(self, code: str) -> int:
-        return sum(f.language == code for f in self.films.values())
+        return len(self.language_films(code))
+
+    def language_films(self, code: str) -> list[Film]:
+        return [f for f in self.films.values() if f.language == code]
+
+    @staticmethod
+    def most_voted(films: list[Film], limit: int) -> list[int]:
+        """The ids of the `limit` films with most votes, most first; equal votes, lowest id first."""
+        return [f.id for f in sorted(films, key=lambda f: (-f.votes, f.id))[:limit]]

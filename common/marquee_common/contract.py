@@ -16,6 +16,10 @@ MAX_PAGE_SIZE = 100
 """Films one search page may hold (SearchMoviesRequest.page_size, 1..100)."""
 DEFAULT_PAGE_SIZE = 10
 """Films per search page when a request names no page size."""
+MAX_GROUP_FILMS = 100
+"""Films one company, country or language answer may list (GetCompanyRequest.limit and the others, 1..100)."""
+DEFAULT_GROUP_FILMS = 20
+"""Films a company, country or language answer lists when a request names no limit."""
 VOTES_THRESHOLD = 2000
 """GetTitleVotesResponse.reaches_2000_votes: vote_count at least this."""
 RELEASE_KEY = "marquee-release"

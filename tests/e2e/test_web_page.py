@@ -49,9 +49,9 @@ PAGE_TYPES = {  # name -> (path, what shows the page is complete)
     "actor": ("/actors/Tom%20Hanks", ".cards"),
     "director": ("/directors/John%20Lasseter", ".cards"),
     "collection": ("/collections/Toy%20Story%20Collection", ".cards"),
-    "company": ("/companies/Pixar%20Animation%20Studios", ".figures"),
-    "country": ("/countries/US", ".figures"),
-    "language": ("/languages/en", ".figures"),
+    "company": ("/companies/Pixar%20Animation%20Studios", ".cards"),
+    "country": ("/countries/US", ".cards"),
+    "language": ("/languages/en", ".cards"),
     "data": ("/data", "#all-heading"),
     "not-found": ("/films/999999999", ".error"),
 }
@@ -486,6 +486,31 @@ def test_people_and_groups_show_their_figures_and_films(open_tab: Callable[..., 
     sync_api.expect(tab.page.locator("h1")).to_have_text("United States of America (US)")
     assert figures("/languages/en")["films in it originally"] == f"{oracle.language('en'):,}"
     sync_api.expect(tab.page.locator("h1")).to_have_text("English")
+
+
+@pytest.mark.parametrize(
+    ("path", "films_of"),
+    [
+        ("/companies/Pixar%20Animation%20Studios", lambda o: o.company("Pixar Animation Studios")),
+        ("/countries/FR", lambda o: o.country_films("FR")),
+        ("/languages/fr", lambda o: o.language_films("fr")),
+    ],
+)
+def test_a_group_page_lists_its_most_voted_films_with_links_to_them(
+    open_tab: Callable[..., Tab], oracle: Oracle, sync_api: Any, path: str, films_of: Callable[[Oracle], list[Film]]
+) -> None:
+    films = films_of(oracle)
+    expected = [oracle.films[i] for i in oracle.most_voted(films, 20)]  # the API's default: 20
+    page = open_tab().open(path, ".cards")
+    titles = page.locator(".cards .card-title a")
+    sync_api.expect(titles).to_have_text([f.title for f in expected])
+    assert [titles.nth(i).get_attribute("href") for i in range(len(expected))] == [f"/films/{f.id}" for f in expected]
+    note = (
+        f"The {len(expected)} most-voted of {len(films):,} films."
+        if len(expected) < len(films)
+        else f"All {len(films)} films, the most-voted first."
+    )
+    sync_api.expect(page.locator("section .note")).to_have_text(note)
 
 
 # -- the data -------------------------------------------------------------------------------------

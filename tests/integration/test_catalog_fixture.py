@@ -191,6 +191,40 @@ def test_a_company_counts_its_films_and_sums_their_revenue(catalog) -> None:
 
 
 @pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, limit: c.GetCompany(pb.GetCompanyRequest(name="Acme Films", limit=limit)),
+        lambda c, limit: c.CountByCountry(pb.CountByCountryRequest(country="US", limit=limit)),
+        lambda c, limit: c.CountByLanguage(pb.CountByLanguageRequest(language="en", limit=limit)),
+    ],
+)
+def test_a_group_lists_at_most_limit_films_most_voted_first(catalog, call) -> None:
+    every = call(catalog, 100).films
+    assert len(every) == 5
+    votes = catalog.BatchGetMovies(pb.BatchGetMoviesRequest(movie_ids=[f.id for f in every])).results
+    ranks = [(-r.movie.vote_count, r.movie.id) for r in votes]
+    assert ranks == sorted(ranks)
+    assert [f.id for f in call(catalog, 2).films] == [f.id for f in every[:2]]
+    assert len(call(catalog, 0).films) == 5  # unset: the default 20, more than there are
+
+
+@pytest.mark.parametrize("limit", [-1, 101])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, limit: c.GetCompany(pb.GetCompanyRequest(name="Acme Films", limit=limit)),
+        lambda c, limit: c.CountByCountry(pb.CountByCountryRequest(country="US", limit=limit)),
+        lambda c, limit: c.CountByLanguage(pb.CountByLanguageRequest(language="en", limit=limit)),
+    ],
+)
+def test_a_group_limit_outside_1_to_100_is_invalid_argument_naming_the_rule(catalog, call, limit: int) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        call(catalog, limit)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details() == f"limit must be between 1 and 100 (0 or unset lists 20), got {limit}"
+
+
+@pytest.mark.parametrize(
     ("country", "code", "count"),
     [("US", "US", 5), ("united states of america", "US", 5), ("fr", "FR", 1), ("Spain", "ES", 1)],
 )

@@ -123,3 +123,38 @@ def test_country_counts_match_the_raw_files(catalog, oracle: Oracle, code: str) 
 @pytest.mark.parametrize(("language", "code"), [("en", "en"), ("Français", "fr"), ("Deutsch", "de"), ("Italian", "it")])
 def test_language_counts_match_the_raw_files(catalog, oracle: Oracle, language: str, code: str) -> None:
     assert catalog.CountByLanguage(pb.CountByLanguageRequest(language=language)).count == oracle.language(code)
+
+
+@pytest.mark.parametrize("name", ["Pixar Animation Studios", "Warner Bros.", "Metro-Goldwyn-Mayer (MGM)"])
+def test_a_company_lists_its_twenty_most_voted_films_unless_told(catalog, oracle: Oracle, name: str) -> None:
+    films = oracle.company(name)
+    reply = catalog.GetCompany(pb.GetCompanyRequest(name=name))
+    assert [f.id for f in reply.films] == oracle.most_voted(films, 20)
+    every = catalog.GetCompany(pb.GetCompanyRequest(name=name, limit=100))
+    assert [f.id for f in every.films] == oracle.most_voted(films, 100)
+
+
+@pytest.mark.parametrize(("code", "limit"), [("US", 100), ("FR", 7), ("GB", 1), ("JP", 0)])
+def test_a_country_lists_its_most_voted_films_up_to_the_limit(catalog, oracle: Oracle, code: str, limit: int) -> None:
+    reply = catalog.CountByCountry(pb.CountByCountryRequest(country=code, limit=limit))
+    assert [f.id for f in reply.films] == oracle.most_voted(oracle.country_films(code), limit or 20)
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "limit"), [("en", "en", 100), ("Français", "fr", 3), ("Italian", "it", 0)]
+)
+def test_a_language_lists_its_most_voted_films_up_to_the_limit(
+    catalog, oracle: Oracle, language: str, code: str, limit: int
+) -> None:
+    reply = catalog.CountByLanguage(pb.CountByLanguageRequest(language=language, limit=limit))
+    assert [f.id for f in reply.films] == oracle.most_voted(oracle.language_films(code), limit or 20)
+
+
+def test_a_group_film_is_the_film_the_catalog_lists_elsewhere(catalog, oracle: Oracle) -> None:
+    film = catalog.CountByLanguage(pb.CountByLanguageRequest(language="fr", limit=1)).films[0]
+    expected = oracle.films[film.id]
+    assert (film.title, film.year, film.release_date) == (
+        expected.title,
+        expected.released.year,
+        expected.released.isoformat(),
+    )

@@ -66,9 +66,12 @@ def grpcurl(line: str, targets: dict[str, str]) -> object:
 
 def test_every_grpcurl_line_of_the_readme_names_a_real_method_and_is_answered(targets: dict[str, str]) -> None:
     lines = [line for block in blocks("sh") for line in block.splitlines() if line.startswith("grpcurl")]
-    assert len(lines) == 4
+    assert len(lines) == 5
     answers = [grpcurl(line, targets) for line in lines]
-    votes, similar, search, release = answers
+    votes, similar, search, company, release = answers
+    pixar = Oracle.load(SAMPLE_RAW).company("Pixar Animation Studios")
+    assert company.movie_count == len(pixar)  # type: ignore[attr-defined]
+    assert [f.id for f in company.films] == Oracle.most_voted(pixar, 2)  # type: ignore[attr-defined]
     assert (votes.movie.title, votes.vote_count) == ("Toy Story", 5415)  # type: ignore[attr-defined]
     assert len(similar.recommendations) == 3  # type: ignore[attr-defined]
     assert search.hits[0].movie.title == "Toy Story" and search.next_page_token  # type: ignore[attr-defined]

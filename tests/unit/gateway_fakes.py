@@ -34,9 +34,11 @@ from marquee.v1 import errors_pb2, release_pb2, shared_pb2
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY
 from marquee_common.contract import (
+    DEFAULT_GROUP_FILMS,
     DEFAULT_RELEASES_LISTED,
     HTML_MEDIA_TYPE,
     JSON_MEDIA_TYPE,
+    MAX_GROUP_FILMS,
     MAX_LIMIT,
     MAX_RELEASES_LISTED,
     RELEASE_KEY,
@@ -98,6 +100,15 @@ FILMS = (
 
 def _ref(m: pb.Movie) -> shared_pb2.MovieRef:
     return shared_pb2.MovieRef(id=m.id, title=m.title, year=m.year, release_date=m.release_date)
+
+
+def _group_films(films: Iterable[pb.Movie], limit: int) -> list[shared_pb2.MovieRef]:
+    """A company's, country's or language's films as the catalog lists them: most-voted first, up to `limit`."""
+    if not 0 <= limit <= MAX_GROUP_FILMS:
+        raise rpc_error(grpc.StatusCode.INVALID_ARGUMENT, f"limit must be between 1 and {MAX_GROUP_FILMS} "
+                        f"(0 or unset lists {DEFAULT_GROUP_FILMS}), got {limit}")  # fmt: skip
+    ranked = sorted(films, key=lambda m: (-m.vote_count, m.id))
+    return [_ref(m) for m in ranked[: limit or DEFAULT_GROUP_FILMS]]
 
 
 def _check(value: str, what: str) -> str:
@@ -386,20 +397,25 @@ class FakeCatalog(FakeStub):
         if _check(request.name, "company name") != "pixar animation studios":
             raise _not_found("production company", request.name, ["Pixar Animation Studios"])
         return pb.GetCompanyResponse(
-            name="Pixar Animation Studios", company_ids=[3], movie_count=1, total_revenue=FILMS[0].revenue
-        )
+            name="Pixar Animation Studios", company_ids=[3], movie_count=1, total_revenue=FILMS[0].revenue,
+            films=_group_films(FILMS[:1], request.limit),
+        )  # fmt: skip
 
     async def CountByCountry(self, request: pb.CountByCountryRequest, timeout: float | None = None) -> Any:
         self._enter("CountByCountry", request, timeout)
         if _check(request.country, "country") not in ("us", "united states of america"):
             raise _not_found("country", request.country, ["United States of America"])
-        return pb.CountByCountryResponse(name="United States of America", iso_3166_1="US", count=1)
+        return pb.CountByCountryResponse(
+            name="United States of America", iso_3166_1="US", count=1, films=_group_films(FILMS[:1], request.limit)
+        )
 
     async def CountByLanguage(self, request: pb.CountByLanguageRequest, timeout: float | None = None) -> Any:
         self._enter("CountByLanguage", request, timeout)
         if _check(request.language, "language") not in ("en", "english"):
             raise _not_found("language", request.language, ["English"])
-        return pb.CountByLanguageResponse(iso_639_1="en", name="English", english_name="English", count=3)
+        return pb.CountByLanguageResponse(
+            iso_639_1="en", name="English", english_name="English", count=3, films=_group_films(FILMS, request.limit)
+        )
 
 
 class FakeRecommender(FakeStub):

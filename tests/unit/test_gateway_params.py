@@ -190,6 +190,8 @@ def test_the_ranges_the_services_enforce_are_in_the_openapi_document(openapi: di
     assert bounds("/v1/movies/{movie_id}/similar", "min_votes") == (0, 2**63 - 1)
     assert bounds("/v1/recommendations", "limit") == (1, 50)
     assert bounds("/v1/movies", "page_size") == (1, 100)
+    for path in ("/v1/companies/{name}", "/v1/countries/{country}", "/v1/languages/{language}"):
+        assert bounds(path, "limit") == (1, 100)
 
 
 def test_rules_between_parameters_are_stated_where_a_client_reads_them(openapi: dict[str, Any]) -> None:

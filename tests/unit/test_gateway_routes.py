@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from marquee_common.contract import DEFAULT_GROUP_FILMS
 from tests.unit.gateway_fakes import Fakes, gateway_client
 
 if TYPE_CHECKING:
@@ -110,6 +111,43 @@ def test_recommendations_by_text_send_the_text(client: TestClient, fakes: Fakes)
 @pytest.mark.parametrize("limit", [0, 51, -1])
 def test_a_limit_outside_1_to_50_is_invalid(client: TestClient, limit: int) -> None:
     assert client.get(f"/v1/movies/862/similar?limit={limit}").status_code == 422
+
+
+GROUPS = ["/v1/companies/Pixar Animation Studios", "/v1/countries/US", "/v1/languages/en"]
+TOY_STORY_REF = {"id": 862, "title": "Toy Story", "year": 1995, "release_date": "1995-10-30"}
+
+
+@pytest.mark.parametrize("path", GROUPS)
+def test_a_group_lists_its_films_as_the_collection_answer_does(client: TestClient, path: str) -> None:
+    reply = client.get(path)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["films"][0] == TOY_STORY_REF
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [(GROUPS[0], "GetCompany"), (GROUPS[1], "CountByCountry"), (GROUPS[2], "CountByLanguage")],
+)
+def test_a_group_asks_for_twenty_films_unless_told(client: TestClient, fakes: Fakes, path: str, method: str) -> None:
+    client.get(path)
+    assert last_request(fakes, method).limit == DEFAULT_GROUP_FILMS
+    client.get(f"{path}?limit=7")
+    assert last_request(fakes, method).limit == 7
+
+
+def test_a_language_lists_its_most_voted_films_first_up_to_the_limit(client: TestClient) -> None:
+    body = client.get("/v1/languages/en?limit=2").json()
+    assert body["count"] == 3
+    assert [f["title"] for f in body["films"]] == ["Toy Story", "Jumanji"]
+
+
+@pytest.mark.parametrize("path", GROUPS)
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "many"])
+def test_a_group_limit_outside_1_to_100_is_422_with_the_error_body(client: TestClient, path: str, limit: str) -> None:
+    reply = client.get(f"{path}?limit={limit}")
+    assert reply.status_code == 422
+    error = reply.json()["error"]
+    assert error["code"] == "INVALID_ARGUMENT" and "limit" in error["message"]
 
 
 def test_model_info_is_returned(client: TestClient) -> None:

@@ -20,6 +20,7 @@ MONDAY = pb.CountReleasesByWeekdayResponse(name="lunes", number=1, count=247)
 NAMED = "the assignment's answer names it; the /v1 answer has its code or number"
 ONE_FILM = "the assignment's answer is one film, by title and year; the /v1 answer has the rest"
 TITLES = "the assignment's answer is a list of titles; the /v1 answer has the rest"
+GROUP_FILMS = "the assignment asks for the group's figures; the /v1 answer also lists its most-voted films"
 LEFT_OUT: dict[str, str] = {
     "marquee.v1.CountReleasesByMonthResponse.number": NAMED,
     "marquee.v1.CountReleasesByWeekdayResponse.number": NAMED,
@@ -57,6 +58,9 @@ LEFT_OUT: dict[str, str] = {
     "marquee.v1.GetCollectionResponse.films": "the assignment asks for the count and the revenue",
     "marquee.v1.CountByCountryResponse.iso_3166_1": NAMED,
     "marquee.v1.GetCompanyResponse.company_ids": NAMED,
+    "marquee.v1.GetCompanyResponse.films": GROUP_FILMS,
+    "marquee.v1.CountByCountryResponse.films": GROUP_FILMS,
+    "marquee.v1.CountByLanguageResponse.films": GROUP_FILMS,
 }
 """Proto fields the assignment's answers leave out, and why."""
 

@@ -13,6 +13,7 @@ from pydantic import Field
 from marquee.v1 import catalog_pb2 as pb
 from marquee.v1 import recommender_pb2 as rpb
 from marquee.v1 import shared_pb2
+from marquee_common.contract import DEFAULT_GROUP_FILMS
 from marquee_gateway.answers import Answer
 
 LEFT_OUT: dict[str, str] = {}
@@ -24,6 +25,14 @@ TOY_STORY = shared_pb2.MovieRef(id=862, title="Toy Story", year=1995, release_da
 TOY_STORY_2 = shared_pb2.MovieRef(id=863, title="Toy Story 2", year=1999, release_date="1999-10-30")
 HEAT = shared_pb2.MovieRef(id=949, title="Heat", year=1995, release_date="1995-12-15")
 ANIMATION = ["Animation", "Comedy", "Family"]
+MONSTERS_INC = shared_pb2.MovieRef(id=585, title="Monsters, Inc.", year=2001, release_date="2001-11-01")
+LEON = shared_pb2.MovieRef(id=101, title="Leon: The Professional", year=1994, release_date="1994-09-14")
+TERMINATOR_2 = shared_pb2.MovieRef(id=280, title="Terminator 2: Judgment Day", year=1991, release_date="1991-07-01")
+AMELIE = shared_pb2.MovieRef(id=194, title="Amélie", year=2001, release_date="2001-04-25")
+GROUP_FILMS = (
+    f"its most-voted films first (ties: lowest id first), at most `limit` ({DEFAULT_GROUP_FILMS} unless asked); "
+    "the count says how many there are in all"
+)
 
 
 class MovieRef(Answer):
@@ -256,19 +265,22 @@ class CompanyStats(Answer):
     proto = pb.GetCompanyResponse
     name: str
     company_ids: list[int]
-    movie_count: int
+    movie_count: int = Field(description="its films in all")
     total_revenue: int
+    films: list[MovieRef] = Field(description=GROUP_FILMS)
     example = pb.GetCompanyResponse(
-        name="Pixar Animation Studios", company_ids=[3], movie_count=4, total_revenue=1796996017
-    )
+        name="Pixar Animation Studios", company_ids=[3], movie_count=4, total_revenue=1796996017,
+        films=[MONSTERS_INC, TOY_STORY],
+    )  # fmt: skip
 
 
 class CountryCount(Answer):
     proto = pb.CountByCountryResponse
     name: str
     iso_3166_1: str
-    count: int = Field(description="films produced there")
-    example = pb.CountByCountryResponse(name="France", iso_3166_1="FR", count=375)
+    count: int = Field(description="films produced there, in all")
+    films: list[MovieRef] = Field(description=GROUP_FILMS)
+    example = pb.CountByCountryResponse(name="France", iso_3166_1="FR", count=375, films=[LEON, TERMINATOR_2])
 
 
 class LanguageCount(Answer):
@@ -276,8 +288,11 @@ class LanguageCount(Answer):
     iso_639_1: str
     name: str
     english_name: str
-    count: int = Field(description="films whose original language it is")
-    example = pb.CountByLanguageResponse(iso_639_1="fr", name="Français", english_name="French", count=169)
+    count: int = Field(description="films whose original language it is, in all")
+    films: list[MovieRef] = Field(description=GROUP_FILMS)
+    example = pb.CountByLanguageResponse(
+        iso_639_1="fr", name="Français", english_name="French", count=169, films=[LEON, AMELIE]
+    )
 
 
 class ResolvedSeed(Answer):

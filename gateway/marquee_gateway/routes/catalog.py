@@ -12,9 +12,10 @@ from fastapi import Path
 
 from marquee.v1 import catalog_pb2 as pb
 from marquee_common.calendar_names import MONTH, WEEKDAY
+from marquee_common.contract import DEFAULT_GROUP_FILMS
 from marquee_gateway.answers import AnswerRouter, v1
 from marquee_gateway.deps import Catalog
-from marquee_gateway.routes.params import TEXT_RULE, MonthName, SingleValues, Text, WeekdayName, Year
+from marquee_gateway.routes.params import TEXT_RULE, GroupFilms, MonthName, SingleValues, Text, WeekdayName, Year
 
 router = AnswerRouter(prefix="/v1", dependencies=[SingleValues])
 
@@ -93,25 +94,30 @@ async def collection(
 
 @router.answer("/companies/{name:text}", v1.CompanyStats, tags=["groups"])
 async def company(
-    name: Annotated[Text, Path(description=LOOSE, examples=["Pixar Animation Studios"])], catalog: Catalog
+    name: Annotated[Text, Path(description=LOOSE, examples=["Pixar Animation Studios"])],
+    catalog: Catalog,
+    limit: GroupFilms = DEFAULT_GROUP_FILMS,
 ) -> pb.GetCompanyResponse:
-    """A production company: how many films and their total revenue."""
-    return await catalog.call(catalog.stub.GetCompany, pb.GetCompanyRequest(name=name))
+    """A production company: how many films, their total revenue and its most-voted films."""
+    return await catalog.call(catalog.stub.GetCompany, pb.GetCompanyRequest(name=name, limit=limit))
 
 
 @router.answer("/countries/{country:text}", v1.CountryCount, tags=["groups"])
 async def country(
     country: Annotated[Text, Path(description="name as in the data, or ISO 3166-1 code", examples=["France"])],
     catalog: Catalog,
+    limit: GroupFilms = DEFAULT_GROUP_FILMS,
 ) -> pb.CountByCountryResponse:
-    """How many films were produced in a country."""
-    return await catalog.call(catalog.stub.CountByCountry, pb.CountByCountryRequest(country=country))
+    """How many films were produced in a country, and its most-voted ones."""
+    return await catalog.call(catalog.stub.CountByCountry, pb.CountByCountryRequest(country=country, limit=limit))
 
 
 @router.answer("/languages/{language:text}", v1.LanguageCount, tags=["groups"])
 async def language(
     language: Annotated[Text, Path(description="ISO 639-1 code, the data's name or the English name", examples=["fr"])],
     catalog: Catalog,
+    limit: GroupFilms = DEFAULT_GROUP_FILMS,
 ) -> pb.CountByLanguageResponse:
-    """How many films have a language as their original language."""
-    return await catalog.call(catalog.stub.CountByLanguage, pb.CountByLanguageRequest(language=language))
+    """How many films have a language as their original language, and the most-voted of them."""
+    request = pb.CountByLanguageRequest(language=language, limit=limit)
+    return await catalog.call(catalog.stub.CountByLanguage, request)

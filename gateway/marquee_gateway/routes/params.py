@@ -27,7 +27,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from marquee.v1 import recommender_pb2 as rpb
 from marquee_common.calendar_names import MONTH, WEEKDAY, NamedNumbers
-from marquee_common.contract import MAX_LIMIT
+from marquee_common.contract import MAX_GROUP_FILMS, MAX_LIMIT
 from marquee_common.text import MAX_QUERY_CHARS
 from marquee_common.validation import (
     MAX_VERSION_CHARS,
@@ -174,6 +174,15 @@ Year = Annotated[
 ]
 """Films one recommendation may ask for: the recommender's bound."""
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"how many films, 1..{MAX_LIMIT}")]
+"""Films a company's, country's or language's answer lists: the catalog's bound."""
+GroupFilms = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=MAX_GROUP_FILMS,
+        description=f"how many of its films to list, most-voted first: 1..{MAX_GROUP_FILMS}",
+    ),
+]
 
 
 async def recommend_filters(

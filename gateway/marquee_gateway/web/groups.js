@@ -1,20 +1,29 @@
 // People and groups: an actor's, director's, collection's, company's, country's and language's page,
 // with the figures the assignment's routes give and, where the API lists them, their films.
 import { api, isAbort } from "./api.js";
-import { h, facts, errorBox, loading, count, dollars, ratio } from "./dom.js";
+import { h, facts, errorBox, loading, count, dollars, ratio, plural } from "./dom.js";
 import { filmCard, twins } from "./cards.js";
 import { pageHref } from "./film.js";
 
 const byDate = (a, b) => (a.release_date || "").localeCompare(b.release_date || "") || a.id - b.id;
 
-// The films of a person or group, by date, each a card (`details(film)` under its title).
-function filmsSection(heading, films, movieOf, details) {
+// The films of a person or group, each a card (`details(film)` under its title): by date, unless
+// `byApi` keeps the API's order; `note` says something about the list under its heading.
+function filmsSection(heading, films, movieOf, details, { byApi = false, note = null } = {}) {
   if (!films.length) return h("p", {}, "The API lists no films here.");
-  const sorted = [...films].sort((x, y) => byDate(movieOf(x), movieOf(y)));
+  const sorted = byApi ? films : [...films].sort((x, y) => byDate(movieOf(x), movieOf(y)));
   const twin = twins(sorted.map(movieOf));
   const cards = sorted.map((f) => filmCard(movieOf(f), { details: details(f), withId: twin(movieOf(f)) }));
   return h("section", { "aria-labelledby": "films-heading" }, h("h2", { id: "films-heading" }, heading),
-    h("ol", { class: "cards" }, cards));
+    note && h("p", { class: "note" }, note), h("ol", { class: "cards" }, cards));
+}
+
+// A company's, country's or language's films: the API lists the most-voted first, up to its limit.
+function mostVoted(heading, films = [], total = 0) {
+  const note = films.length < total
+    ? `The ${count(films.length)} most-voted of ${plural(total, "film")}.`
+    : `All ${plural(total, "film")}, the most-voted first.`;
+  return filmsSection(heading, films, (f) => f, () => [], { byApi: true, note });
 }
 
 const KINDS = {
@@ -68,7 +77,7 @@ const KINDS = {
         ["Films produced", count(c.movie_count)],
         ["Total revenue", dollars(c.total_revenue)],
       ], { class: "facts figures" }),
-      h("p", { class: "note" }, "The API gives a company's figures, not the list of its films."),
+      mostVoted(`Films produced by ${c.name}`, c.films, c.movie_count),
     ],
   },
   countries: {
@@ -77,7 +86,7 @@ const KINDS = {
     title: (c) => `${c.name} (${c.iso_3166_1})`,
     render: (c) => [
       facts([["Films produced there", count(c.count)], ["Code (ISO 3166-1)", c.iso_3166_1]], { class: "facts figures" }),
-      h("p", { class: "note" }, "The API gives a country's count of films, not the list of them."),
+      mostVoted(`Films produced in ${c.name}`, c.films, c.count),
     ],
   },
   languages: {
@@ -87,7 +96,7 @@ const KINDS = {
     render: (l) => [
       facts([["Films in it originally", count(l.count)], ["Code (ISO 639-1)", l.iso_639_1],
         ["Its own name", l.name]], { class: "facts figures" }),
-      h("p", { class: "note" }, "The API gives a language's count of films, not the list of them."),
+      mostVoted(`Films originally in ${l.english_name || l.name || l.iso_639_1}`, l.films, l.count),
     ],
   },
 };

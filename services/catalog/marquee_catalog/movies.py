@@ -6,9 +6,10 @@ their rows, so a film is built once per answer, only when it is answered with.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from marquee_catalog.lookup import Groups
@@ -100,6 +101,12 @@ class Movies:
 
     def row(self, index: int) -> MovieRow:
         return MovieRow(*self.frame.row(index))
+
+    def rows(self, indexes: Sequence[int] | np.ndarray) -> list[MovieRow]:
+        """The rows at these positions, in their order, in one gather."""
+        if not len(indexes):
+            return []
+        return [MovieRow(*r) for r in self.frame[np.asarray(indexes)].rows()]
 
     def movie(self, movie_id: int) -> MovieRow | None:
         index = self.index_by_id.get(movie_id)

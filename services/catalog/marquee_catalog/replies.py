@@ -168,14 +168,24 @@ def company(answer: Company) -> pb.GetCompanyResponse:
         company_ids=answer.company_ids,
         movie_count=answer.movie_count,
         total_revenue=answer.total_revenue,
+        films=[movie_ref(r) for r in answer.films],
     )
 
 
 def country(answer: Country) -> pb.CountByCountryResponse:
-    return pb.CountByCountryResponse(name=answer.name, iso_3166_1=answer.iso_3166_1, count=answer.count)
+    return pb.CountByCountryResponse(
+        name=answer.name,
+        iso_3166_1=answer.iso_3166_1,
+        count=answer.count,
+        films=[movie_ref(r) for r in answer.films],
+    )
 
 
 def language(answer: Language) -> pb.CountByLanguageResponse:
     return pb.CountByLanguageResponse(
-        iso_639_1=answer.iso_639_1, name=answer.name, english_name=answer.english_name, count=answer.count
+        iso_639_1=answer.iso_639_1,
+        name=answer.name,
+        english_name=answer.english_name,
+        count=answer.count,
+        films=[movie_ref(r) for r in answer.films],
     )

@@ -96,12 +96,12 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
 
     @rpc(offload=True)
     def GetCompany(self, request: pb.GetCompanyRequest, store: Store) -> pb.GetCompanyResponse:
-        return replies.company(store.figures.company(request.name))
+        return replies.company(store.figures.company(request.name, request.limit))
 
     @rpc(offload=True)
     def CountByCountry(self, request: pb.CountByCountryRequest, store: Store) -> pb.CountByCountryResponse:
-        return replies.country(store.figures.country(request.country))
+        return replies.country(store.figures.country(request.country, request.limit))
 
     @rpc(offload=True)
     def CountByLanguage(self, request: pb.CountByLanguageRequest, store: Store) -> pb.CountByLanguageResponse:
-        return replies.language(store.figures.language(request.language))
+        return replies.language(store.figures.language(request.language, request.limit))
