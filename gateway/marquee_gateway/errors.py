@@ -207,7 +207,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _route_error(request: Request, exc: Exception) -> JSONResponse:
+async def route_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = error_code(exc.status_code)
     if exc.status_code == 404:
@@ -226,7 +226,7 @@ def install(app: FastAPI) -> None:
     """Register every error handler, once, on `app`."""
     app.add_exception_handler(GatewayError, _gateway_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _route_error)
+    app.add_exception_handler(StarletteHTTPException, route_error)
     app.add_exception_handler(Exception, _internal_error)
 
 

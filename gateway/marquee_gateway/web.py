@@ -31,6 +31,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from marquee_gateway.errors import route_error
 from marquee_gateway.routes.reports import IMMUTABLE, REVALIDATE, etag_matches
 
 WEB_DIR = Path(str(files("marquee_gateway").joinpath("web")))
@@ -203,4 +204,17 @@ def install(app: FastAPI, site: Site | None = None) -> Site:
     ]
     for path, handler in handlers:
         app.add_api_route(path, handler, methods=["GET"], include_in_schema=False, response_class=Response)
+
+    async def no_such_page(request: Request, exc: Exception) -> Response:
+        """A browser asking for a path that is neither a page nor the API gets the page, as 404 (its
+        script says "No such page" in words); programs, and anything under /v1/ or /static/, get the
+        JSON error body as before."""
+        if (isinstance(exc, StarletteHTTPException) and exc.status_code == 404 and request.method in ("GET", "HEAD")
+                and "text/html" in request.headers.get("accept", "")
+                and not request.url.path.startswith(("/v1/", f"{STATIC_URL}/"))):  # fmt: skip
+            headers = {**shell_headers, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+            return Response(site.shell.body, status_code=404, media_type=site.shell.media_type, headers=headers)
+        return await route_error(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, no_such_page)
     return site

@@ -123,9 +123,9 @@ class Tab:
     asked: list[Any] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def open(self, path: str, ready: str | None = None) -> Any:
+    def open(self, path: str, ready: str | None = None, status: int = 200) -> Any:
         reply = self.page.goto(self.base + path, wait_until="load")
-        assert reply is not None and reply.status == 200, path
+        assert reply is not None and reply.status == status, path
         if ready:
             self.page.locator(ready).first.wait_for()
         return self.page
@@ -407,6 +407,9 @@ def test_a_film_id_that_does_not_exist_shows_a_clear_message(open_tab: Callable[
     sync_api.expect(page.get_by_role("alert")).to_contain_text(f"no movie with id {missing}")
     page = tab.open("/films/toy-story", ".error")
     sync_api.expect(page.get_by_role("alert")).to_contain_text("valid integer")
+    page = tab.open("/film/862", ".error", status=404)  # not a page at all: the gateway answers the page, as 404
+    sync_api.expect(page.locator("h1")).to_have_text("No such page")
+    sync_api.expect(page.get_by_role("alert")).to_contain_text("no page at /film/862")
 
 
 ERROR_ANSWERS = {  # what the API (or the network) says -> the words the page must show

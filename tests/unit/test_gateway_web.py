@@ -103,6 +103,24 @@ def test_a_file_the_page_does_not_have_is_404_with_the_error_body(client: TestCl
     assert reply.json()["error"]["code"] == "NOT_FOUND"
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what a browser's navigation sends
+
+
+def test_a_browser_asking_for_a_path_that_is_no_page_gets_the_page_as_404(client: TestClient) -> None:
+    reply = client.get("/film/862", headers={"Accept": BROWSER})
+    assert reply.status_code == 404 and reply.headers["content-type"].startswith("text/html")
+    assert reply.content == client.get("/").content  # the shell, whose script says "No such page"
+    assert reply.headers["content-security-policy"] == CSP and reply.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(("url", "accept"), [("/film/862", "*/*"), ("/film/862", "application/json"),
+                                             ("/v1/nothing", BROWSER), ("/static/nothing.css", BROWSER)])  # fmt: skip
+def test_programs_and_api_paths_keep_the_json_error_body(client: TestClient, url: str, accept: str) -> None:
+    reply = client.get(url, headers={"Accept": accept})
+    assert reply.status_code == 404 and reply.headers["content-type"] == "application/json"
+    assert reply.json()["error"]["code"] == "NOT_FOUND"
+
+
 def test_every_import_of_a_served_module_names_a_served_module() -> None:
     for url, asset in SITE.assets.items():
         if url.endswith(".js"):
