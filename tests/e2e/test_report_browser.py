@@ -9,26 +9,21 @@ MARQUEE_SCREENSHOTS (default var/screenshots) for a person to look at.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.harness import ROOT, SAMPLE_RAW, RunningGateway, RunningService, build_release
+from tests.e2e.browser import BROWSER_ARGS, CHROMIUM, SCREENSHOTS, require_chromium
+from tests.harness import SAMPLE_RAW, RunningGateway, RunningService, build_release
 from tests.report_releases import changed_raw
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path(os.environ.get("MARQUEE_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = Path(os.environ.get("MARQUEE_SCREENSHOTS", ROOT / "var" / "screenshots"))
 SECTIONS = ["The input", "Numbers", "Categories", "Dates", "Relations", "People", "The model", "What changed",
             "How to read this report"]  # fmt: skip
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-default-apps", "--no-first-run", "--disable-sync", "--metrics-recording-only"]  # fmt: skip
 
 
 @dataclass
@@ -40,8 +35,7 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
+    require_chromium()
     work = tmp_path_factory.mktemp("report-browser")
     data = work / "data"
     first = build_release(SAMPLE_RAW, data).name

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.e2e.test_report_browser import BROWSER_ARGS, CHROMIUM, SCREENSHOTS
+from tests.e2e.browser import BROWSER_ARGS, CHROMIUM, SCREENSHOTS, require_chromium
 from tests.harness import HOST, ROOT, SAMPLE_RAW, clean_env, free_port
 from tests.oracle import Film, Oracle
 
@@ -67,8 +67,7 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`python scripts/run_stack.py` (what `make run` runs) over the bundled sample, on free ports."""
-    if not CHROMIUM.is_file():
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
+    require_chromium()
     work = tmp_path_factory.mktemp("web-page")
     ports = {"CATALOG_PORT": free_port(), "RECOMMENDER_PORT": free_port(), "GATEWAY_PORT": free_port()}
     output = work / "run_stack.out"
