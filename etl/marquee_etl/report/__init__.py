@@ -39,7 +39,7 @@ def release_figures(folder: Path) -> tuple[dict[str, Any], pl.DataFrame]:
         if found.get("format_version") == figures_of.FORMAT_VERSION:
             return found, pl.read_parquet(folder / tables["movies"]["file"])
     verify_files(folder, manifest, list(manifest.get("files") or {}))
-    loaded = figures_of.read_tables(folder)
+    loaded = figures_of.read_tables(folder, manifest)
     return figures_of.compute(loaded, manifest, folder), loaded["movies"]
 
 

@@ -31,7 +31,7 @@ import polars as pl
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from marquee_etl.report.figures import NUMBERS, histogram
+from marquee_etl.report.figures import NUMBERS, bin_edges, histogram
 
 EMPTY_SHARE = 1e-4
 EXAMPLES = 10
@@ -128,7 +128,7 @@ def drift(old_movies: pl.DataFrame, new_movies: pl.DataFrame, settings: ReportSe
         value = round(psi(old, new), 6)
         d, p = ks(old, new)
         flag = "drift" if value >= settings.psi_drift else "watch" if value >= settings.psi_watch else ""
-        edges = np.asarray(histogram(np.concatenate([old, new]), meta["log"])["edges"])
+        edges = bin_edges(np.concatenate([old, new]), meta["log"])  # common bins for the overlay
         fields[name] = {
             "psi": value,
             "ks_d": d,
@@ -201,10 +201,6 @@ def _is_figure(value: Any) -> bool:
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
-def _is_count(path: str, old: float | int | None, new: float | int | None) -> bool:
-    return isinstance(old, int) and isinstance(new, int)
-
-
 def compare_figures(old: Mapping[str, Any], new: Mapping[str, Any], settings: ReportSettings) -> list[dict[str, Any]]:
     """Every figure of either release: old, new, change, relative change, and whether it is flagged."""
     before = dict(flatten(old))
@@ -221,7 +217,7 @@ def compare_figures(old: Mapping[str, Any], new: Mapping[str, Any], settings: Re
         elif change is None:
             # in one top list and not the other: it moved across the list's end, which the counts show
             flagged = (a is None) != (b is None) and "[" not in path
-        elif _is_count(path, a, b):
+        elif isinstance(a, int) and isinstance(b, int):  # a count
             flagged = abs(change) >= settings.count_floor and (a == 0 or abs(relative or 0) >= settings.figure_change)
         else:
             flagged = relative is not None and abs(relative) >= settings.figure_change

@@ -9,7 +9,6 @@ and mean of their returns are the catalog's `director` and `actor` answers, for 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -49,9 +48,8 @@ CATEGORIES = {
 BINS = 40
 
 
-def read_tables(folder: Path) -> dict[str, pl.DataFrame]:
-    """The release's tables (the files the manifest lists under `tables`)."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+def read_tables(folder: Path, manifest: Mapping[str, Any]) -> dict[str, pl.DataFrame]:
+    """The release's tables (the files its manifest lists under `tables`)."""
     return {name: pl.read_parquet(folder / meta["file"]) for name, meta in manifest.get("tables", {}).items()}
 
 

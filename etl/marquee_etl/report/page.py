@@ -6,7 +6,7 @@ figure shown is in the JSON beside the page (report.json), which the page is dra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -218,13 +218,18 @@ def _input(page: Page, found: Mapping[str, Any]) -> None:
         page.add("<p class=meta>This release was built before missing values were counted.</p>")
 
 
+def _shower(unit: str) -> Callable[[Any], str]:
+    """How a numeric field's values are written: dollars as money, the rest as numbers."""
+    return money if "dollars" in unit else number
+
+
 def _numbers(page: Page, numbers: Mapping[str, Any]) -> None:
     page.section("numbers", "Numbers", "The numeric fields of the kept films: missing and zero values, the "
                  "spread of the known ones, and the films with the largest values.")  # fmt: skip
     rows = []
     for name, f in numbers.items():
         known = f["known"]
-        show = money if "dollars" in f["unit"] else (lambda v: number(v))
+        show = _shower(f["unit"])
         rows.append([escape(NUMBERS[name]["label"]), escape(f["unit"]), share(f["missing_share"]),
                      share(f["zero_share"]), show(known["min"]), show(known["median"]), show(known["mean"]),
                      show(known["p90"]), show(known["max"])])  # fmt: skip
@@ -243,7 +248,7 @@ def _numbers(page: Page, numbers: Mapping[str, Any]) -> None:
                         f"How the {shown:,} films with a {'positive' if hist['log'] else 'known'} "
                         f"{meta['label'].lower()} spread over its range ({f['missing']:,} missing)."
                         + left_out))  # fmt: skip
-        show = money if "dollars" in f["unit"] else (lambda v: number(v))
+        show = _shower(f["unit"])
         page.add(table(["film", meta["label"]], [[film(r), show(r["value"])] for r in f["largest"]],
                        f"Largest {meta['label'].lower()}", numeric=(1,)))  # fmt: skip
 
