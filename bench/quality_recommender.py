@@ -82,7 +82,7 @@ RECALL_TARGET = 0.95
 EXAMPLES = {862: "Toy Story", 949: "Heat", 710: "GoldenEye", 8844: "Jumanji"}
 SWEEP_GENRE = (0.15, 0.25, 0.4)
 SWEEP_COLLECTION = (0.2, 0.35, 0.5)
-SWEEP_QUALITY = (0.0, 0.08, 0.15)
+SWEEP_POPULARITY = (0.0, 0.25, 0.5)
 SWEEP_DIMENSIONS = (96, 128, 160)
 SWEEP_TREES = (20, 40, 60)
 OBSCURE_VOTES = 10
@@ -387,15 +387,15 @@ def measure(rec: Recommender, films: Films, items: list[int], label: str) -> Swe
 def weight_sweep(release: Path, films: Films, items: list[int], width: int) -> list[SweepRow]:
     rows = []
     default = Weights()
-    grid = list(itertools.product(SWEEP_GENRE, SWEEP_COLLECTION, SWEEP_QUALITY))
+    grid = list(itertools.product(SWEEP_GENRE, SWEEP_COLLECTION, SWEEP_POPULARITY))
     print(f"weight sweep: {len(grid)} settings x {len(items):,} films ...", end=" ", flush=True)
     started = time.perf_counter()
-    for genre, collection, quality in grid:
-        weights = Weights(genre=genre, collection=collection, director=default.director, quality=quality)
-        mark = "*" if (genre, collection, quality) == (default.genre, default.collection, default.quality) else " "
-        rows.append(
-            measure(Recommender(release, weights, width), films, items, f"{genre:<7}{collection:<7}{quality:<7}{mark}")
-        )
+    for genre, collection, popularity in grid:
+        weights = Weights(genre=genre, collection=collection, director=default.director, popularity=popularity)
+        chosen = (genre, collection, popularity) == (default.genre, default.collection, default.popularity)
+        mark = "*" if chosen else " "
+        label = f"{genre:<7}{collection:<7}{popularity:<7}{mark}"
+        rows.append(measure(Recommender(release, weights, width), films, items, label))
     # reference: the model's vectors alone, no re-ranking (collection-mates still join the candidates)
     rows.append(measure(Recommender(release, Weights(0, 0, 0, 0), width), films, items, "vectors only (all weights 0)"))
     print(f"{time.perf_counter() - started:.0f} s", flush=True)
@@ -448,8 +448,7 @@ def weight_table(rows: list[SweepRow], films: Films, subset: list[int], width: i
     lines = [
         f"weight sweep (director {d.director}, width {width}; * = current default); "
         f"measured on {len(subset):,} films: all {len(films.eligible)} collection seeds + random others",
-        f"  {'genre  coll   qual':<29}{'coll@5':>8}{'genre_j@10':>11}{'sim@10':>8}{'obscure':>9}{'ms/call':>9}"
-        "  targets",
+        f"  {'genre  coll   pop':<29}{'coll@5':>8}{'genre_j@10':>11}{'sim@10':>8}{'obscure':>9}{'ms/call':>9}  targets",
     ]
     for row in rows:
         lines.append(
@@ -522,7 +521,8 @@ def quality(args: argparse.Namespace, work: Path) -> bool:
         f"explained variance {m.get('explained_variance')}, built in {m['build_seconds']} s",
         f"Marquee:  Recommender.recommend(movie_id, limit=10) in this process: the very code servicer.Recommend runs;"
         f" service defaults width {width}, Weights(genre={weights.genre}, collection={weights.collection}, "
-        f"director={weights.director}, quality={weights.quality}); {served.seconds / len(items) * 1000:.2f} ms/call",
+        f"director={weights.director}, popularity={weights.popularity}); "
+        f"{served.seconds / len(items) * 1000:.2f} ms/call",
         f"notebook: TfidfVectorizer(stop_words='english') on titles, cosine_similarity n x n float64 "
         f"({notebook.matrix_bytes / MB:,.0f} MB at n = {len(films.ids):,}), self left out, ties by movie id; "
         f"{book.seconds:.1f} s",

@@ -32,13 +32,15 @@ def test_every_release_is_listed_newest_first_with_links_to_its_report(client: T
         "served": FAKE,
         "releases": [
             {"version": FAKE, "built_at": "2026-01-01T00:00:00Z", "films": 3,
-             "quality": {"collection_hit_at_5": 0.5, "genre_jaccard_at_10": 0.3125, "recall_at_10": 1.0},
+             "quality": {"collection_hit_at_5": 0.5, "genre_jaccard_at_10": 0.3125, "recall_at_10": 1.0,
+                         "holdout_hit_rate_at_10": None},
              "current": True, "served": True,
              "report": {"html": f"/v1/releases/{FAKE}/report", "json": f"/v1/releases/{FAKE}/report.json",
                         "predecessor": OLD_RELEASE, "flagged_figures": 2, "drifted_fields": ["budget"]},
              "error": None},
             {"version": OLD_RELEASE, "built_at": "2025-11-01T12:00:00Z", "films": 3,
-             "quality": {"collection_hit_at_5": None, "genre_jaccard_at_10": None, "recall_at_10": None},
+             "quality": {"collection_hit_at_5": None, "genre_jaccard_at_10": None, "recall_at_10": None,
+                         "holdout_hit_rate_at_10": None},
              "current": False, "served": False, "report": None, "error": None},
         ],
     }  # fmt: skip
@@ -62,7 +64,8 @@ def test_a_release_whose_manifest_cannot_be_read_is_listed_with_its_error(fakes:
         first = client.get("/v1/releases/all").json()["releases"][0]
     assert first == {
         "version": BUILT_SINCE, "built_at": None, "films": None,
-        "quality": {"collection_hit_at_5": None, "genre_jaccard_at_10": None, "recall_at_10": None},
+        "quality": {"collection_hit_at_5": None, "genre_jaccard_at_10": None, "recall_at_10": None,
+                         "holdout_hit_rate_at_10": None},
         "current": False, "served": False, "report": None,
         "error": "manifest.json: not valid JSON (Expecting value)",
     }  # fmt: skip

@@ -44,6 +44,7 @@ LEFT_OUT: dict[str, str] = {
     "marquee.v1.GetDirectorResponse.films.revenue": "the assignment asks for the budget and the profit",
     "marquee.v1.RecommendResponse.seed": TITLES,
     "marquee.v1.RecommendResponse.matched": TITLES,
+    "marquee.v1.RecommendResponse.popularity": TITLES,
     "marquee.v1.RecommendResponse.recommendations.movie.id": TITLES,
     "marquee.v1.RecommendResponse.recommendations.movie.year": TITLES,
     "marquee.v1.RecommendResponse.recommendations.movie.release_date": TITLES,

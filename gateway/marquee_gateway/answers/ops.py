@@ -134,6 +134,10 @@ class ReleaseQuality(Answer):
     recall_at_10: float | None = Field(
         description="the index's recall@10 against exact cosine search; null when not measured"
     )
+    holdout_hit_rate_at_10: float | None = Field(
+        description="held-out viewers' hit rate at 10: the share of a viewer's liked films whose 10 recommendations "
+        "hold another film that viewer liked; null for a release built without ratings files"
+    )
 
 
 class ReleaseReportLinks(Answer):

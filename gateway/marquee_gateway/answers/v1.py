@@ -318,6 +318,8 @@ class Recommendations(Answer):
     seed: ResolvedSeed
     recommendations: list[Recommendation]
     matched: int = Field(description="films that passed the filters (capped by the search width)")
+    popularity: float = Field(description="how much this answer favoured well-known films, 0..1: the request's "
+                              "`popularity` or the service's default")  # fmt: skip
     example = rpb.RecommendResponse(
         seed=rpb.ResolvedSeed(kind=rpb.ResolvedSeed.KIND_MOVIE_ID, movie=TOY_STORY),
         recommendations=[

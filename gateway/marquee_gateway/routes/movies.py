@@ -12,7 +12,17 @@ from marquee_common.contract import DEFAULT_LIMIT, DEFAULT_PAGE_SIZE, MAX_PAGE_S
 from marquee_gateway.answers import AnswerRouter, v1
 from marquee_gateway.deps import Catalog, Recommender
 from marquee_gateway.errors import InvalidRequest
-from marquee_gateway.routes.params import INT64_MAX, MAX_YEAR, MIN_YEAR, TEXT_RULE, Filters, Limit, SingleValues, Text
+from marquee_gateway.routes.params import (
+    INT64_MAX,
+    MAX_YEAR,
+    MIN_YEAR,
+    TEXT_RULE,
+    Filters,
+    Limit,
+    Popularity,
+    SingleValues,
+    Text,
+)
 
 router = AnswerRouter(prefix="/v1", tags=["films"], dependencies=[SingleValues])
 
@@ -54,10 +64,15 @@ async def search_movies(
 
 @router.answer("/movies/{movie_id:segment}/similar", v1.Recommendations)
 async def similar_movies(
-    movie_id: MovieId, recommender: Recommender, filters: Filters, limit: Limit = DEFAULT_LIMIT
+    movie_id: MovieId,
+    recommender: Recommender,
+    filters: Filters,
+    limit: Limit = DEFAULT_LIMIT,
+    popularity: Popularity = None,
 ) -> rpb.RecommendResponse:
-    """Films similar to this one (never itself), optionally filtered by genre, years, votes."""
-    request = rpb.RecommendRequest(movie_id=movie_id, limit=limit, filters=filters)
+    """Films similar to this one (never itself), optionally filtered by genre, years, votes, and ranked
+    towards well-known or lesser-known films (`popularity`)."""
+    request = rpb.RecommendRequest(movie_id=movie_id, limit=limit, filters=filters, popularity=popularity)
     return await recommender.recommend.call(request)
 
 
@@ -88,6 +103,7 @@ async def recommendations(
         ),
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
+    popularity: Popularity = None,
 ) -> rpb.RecommendResponse:
     """Films similar to a title or to free text.
 
@@ -96,7 +112,7 @@ async def recommendations(
     """
     if (title is None) == (text is None):
         raise InvalidRequest("give exactly one of title or text")
-    request = rpb.RecommendRequest(limit=limit, filters=filters)
+    request = rpb.RecommendRequest(limit=limit, filters=filters, popularity=popularity)
     if title is not None:
         request.title.title = title
         if year is not None:

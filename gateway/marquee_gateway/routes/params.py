@@ -174,6 +174,17 @@ Year = Annotated[
 ]
 """Films one recommendation may ask for: the recommender's bound."""
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"how many films, 1..{MAX_LIMIT}")]
+Popularity = Annotated[
+    float | None,
+    Query(
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="how much the ranking favours well-known films: 0 ranks by similarity alone, 1 favours "
+        "well-known films most; unset uses the service's default (the answer's `popularity` says which)",
+        examples=[0.5],
+    ),
+]
 """Films a company's, country's or language's answer lists: the catalog's bound."""
 GroupFilms = Annotated[
     int,

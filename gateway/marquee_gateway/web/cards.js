@@ -69,6 +69,7 @@ export function poster(title, year, size = "small") {
 export const REASONS = {
   SAME_COLLECTION: "same collection",
   SAME_DIRECTOR: "same director",
+  SAME_VIEWERS: "same viewers liked both",
   SHARED_GENRES: "shared genres",
   TEXT_SIMILARITY: "similar story",
 };

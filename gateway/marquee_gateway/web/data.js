@@ -6,6 +6,7 @@ const QUALITY = [
   ["collection_hit_at_5", "Collection hit at 5"],
   ["genre_jaccard_at_10", "Genre Jaccard at 10"],
   ["recall_at_10", "Recall at 10"],
+  ["holdout_hit_rate_at_10", "Held-out viewers' hit rate at 10"],
 ];
 
 // A figure of the list that may be a list, a count, an object or nothing: in words.

@@ -19,7 +19,10 @@ class RecommenderSettings(ServiceSettings):
     weight_genre: float = Field(_DEFAULT.genre, ge=0)
     weight_collection: float = Field(_DEFAULT.collection, ge=0)
     weight_director: float = Field(_DEFAULT.director, ge=0)
-    weight_quality: float = Field(_DEFAULT.quality, ge=0)
+    popularity: float = Field(
+        _DEFAULT.popularity, ge=0, le=1,
+        description="how much the ranking favours well-known films when a request does not say: 0..1",
+    )  # fmt: skip
     similarity_reason: float = Field(_DEFAULT.similarity_reason, ge=-1, le=1)
 
     def weights(self) -> Weights:
@@ -27,6 +30,6 @@ class RecommenderSettings(ServiceSettings):
             genre=self.weight_genre,
             collection=self.weight_collection,
             director=self.weight_director,
-            quality=self.weight_quality,
+            popularity=self.popularity,
             similarity_reason=self.similarity_reason,
         )

@@ -42,6 +42,11 @@ SAME_COLLECTION = pb.Recommendation.REASON_SAME_COLLECTION
 SAME_DIRECTOR = pb.Recommendation.REASON_SAME_DIRECTOR
 
 
+DEFAULT_POPULARITY = 0.6
+"""How much the ranking favours well-known films unless a request says (RECOMMENDER_POPULARITY);
+chosen with bench/quality_recommender.py's popularity sweep (bench/README.md says why)."""
+
+
 @dataclass(frozen=True)
 class Weights:
     """How the re-ranking blends evidence; defaults chosen with bench/quality_recommender.py."""
@@ -49,7 +54,7 @@ class Weights:
     genre: float = 0.15  # times the Jaccard overlap of genre sets
     collection: float = 0.5  # same collection as the seed
     director: float = 0.10  # a director in common with the seed
-    quality: float = 0.08  # times log(votes) scaled to 0..1
+    popularity: float = DEFAULT_POPULARITY  # 0..1, times the prior: ln(1 + votes) scaled to 0..1
     similarity_reason: float = 0.25  # cosine above which TEXT_SIMILARITY is given as a reason
 
 
@@ -64,6 +69,24 @@ class Filters:
     @property
     def narrowing(self) -> bool:
         return bool(self.genre_bits) or self.year_min is not None or self.year_max is not None or bool(self.min_votes)
+
+
+def vote_prior(votes: np.ndarray) -> np.ndarray:
+    """How well known each film is, 0..1: ln(1 + votes) over that of the most-voted film.
+
+    A log, because the 100th vote says more than the 10,000th; chosen over an IMDB-style weighted
+    rating (which favours well-rated films, not known ones) by bench/quality_recommender.py.
+    """
+    top = math.log1p(max(int(votes.max(initial=0)), 1))
+    prior: np.ndarray = (np.log1p(np.maximum(votes, 0)) / top).astype(np.float32)
+    return prior
+
+
+def check_popularity(value: float) -> float:
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise InvalidQuery(f"popularity must be between 0 (similarity only) and 1 (well-known films first), "
+                           f"got {value}")  # fmt: skip
+    return value
 
 
 def _load(root: Path, name: str) -> np.ndarray:
@@ -125,7 +148,7 @@ class Recommender:
         self.item_by_id = dict(zip(self.items.tolist(), range(len(self.items)), strict=True))
         self.title_index = TitleIndex(self.items.tolist(), films["title_norm"], self.titles, self.years.tolist(),
                                       self.votes.tolist(), _load(root, "popularity").tolist())  # fmt: skip
-        self.quality = (np.log1p(self.votes) / math.log1p(max(int(self.votes.max(initial=0)), 1))).astype(np.float32)
+        self.prior = vote_prior(self.votes)
         order = np.argsort(self.collection, kind="stable")
         keys = self.collection[order]
         self._collection_order, self._collection_keys = order, keys
@@ -196,12 +219,13 @@ class Recommender:
         limit = request.limit or DEFAULT_LIMIT
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, got {request.limit}")
+        popularity = check_popularity(request.popularity) if request.HasField("popularity") else self.weights.popularity
         filters = self.filters(request.filters)
         seed, resolved = self._seed(request)
         vector = self.vectors[seed] if seed is not None else self.embed(request.text)
         candidates, matched = self._candidates(vector, seed, filters, limit)
-        response = pb.RecommendResponse(seed=resolved, matched=matched)
-        response.recommendations.extend(self._rank(candidates, vector, seed, limit))
+        response = pb.RecommendResponse(seed=resolved, matched=matched, popularity=popularity)
+        response.recommendations.extend(self._rank(candidates, vector, seed, limit, popularity))
         return response
 
     def _seed(self, request: pb.RecommendRequest) -> tuple[int | None, pb.ResolvedSeed]:
@@ -262,12 +286,13 @@ class Recommender:
                 return pool, len(pool)
             width *= 4
 
-    def _rank(self, cand: np.ndarray, vector: np.ndarray, seed: int | None, limit: int) -> list[pb.Recommendation]:
+    def _rank(self, cand: np.ndarray, vector: np.ndarray, seed: int | None, limit: int, popularity: float
+              ) -> list[pb.Recommendation]:  # fmt: skip
         if len(cand) == 0:
             return []
         w = self.weights
         similarity = self.vectors[cand] @ vector
-        score = similarity + w.quality * self.quality[cand]
+        score = similarity + popularity * self.prior[cand]
         if seed is not None:
             seed_bits = self.genre_bits[seed]
             both = np.bitwise_count(self.genre_bits[cand] & seed_bits)
