@@ -413,6 +413,24 @@ def test_recommendations_by_title_or_by_text(api: httpx.Client) -> None:
     assert text["seed"]["kind"] == "TEXT" and text["seed"]["movie"] is None and len(ids(text)) <= 3
 
 
+def test_popularity_is_asked_per_request_and_the_answer_says_which_ranked_it(api: httpx.Client) -> None:
+    assert ok(api, "/v1/movies/1/similar")["popularity"] == pytest.approx(0.6)  # the documented default
+    for value in ("0", "0.25", "1"):
+        assert ok(api, "/v1/movies/1/similar", popularity=value)["popularity"] == float(value)
+        assert ok(api, "/v1/recommendations", title="alpha", popularity=value)["popularity"] == float(value)
+    text = ok(api, "/v1/recommendations", text="the alpha", popularity="0")
+    assert text["popularity"] == 0
+    # the assignment's route ranks with the default, as /v1 does without a popularity
+    default_titles = [r["movie"]["title"] for r in ok(api, "/v1/movies/1/similar")["recommendations"]]
+    assert ok(api, "/recomendacion/Alpha")["lista recomendada"] == default_titles
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", "inf", "lots"])
+def test_a_popularity_outside_0_to_1_is_422_naming_it(api: httpx.Client, value: str) -> None:
+    for path in (f"/v1/movies/1/similar?popularity={value}", f"/v1/recommendations?title=alpha&popularity={value}"):
+        assert "popularity" in error(api, path, 422, "INVALID_ARGUMENT")["message"]
+
+
 def test_recommendations_need_exactly_one_of_title_or_text(api: httpx.Client) -> None:
     error(api, "/v1/recommendations", 422, "INVALID_ARGUMENT")
     error(api, "/v1/recommendations?title=Alpha&text=cafe", 422, "INVALID_ARGUMENT")

@@ -13,7 +13,8 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import recommender_pb2_grpc
-from tests.harness import RunningService
+from tests.harness import SAMPLE_RAW, RunningService
+from tests.oracle import Oracle
 from tests.status_details import details
 
 Reason = pb.Recommendation.Reason
@@ -131,6 +132,9 @@ def test_a_batch_answers_each_request_as_recommend_would_suggestions_included(re
         (pb.RecommendRequest(movie_id=1, filters=pb.RecommendFilters(genres=["Polka"])), grpc.StatusCode.NOT_FOUND),
         (pb.RecommendRequest(movie_id=1, filters=pb.RecommendFilters(year_min=2010, year_max=2000)),
          grpc.StatusCode.INVALID_ARGUMENT),
+        (pb.RecommendRequest(movie_id=1, popularity=1.5), grpc.StatusCode.INVALID_ARGUMENT),
+        (pb.RecommendRequest(movie_id=1, popularity=-0.1), grpc.StatusCode.INVALID_ARGUMENT),
+        (pb.RecommendRequest(movie_id=1, popularity=float("nan")), grpc.StatusCode.INVALID_ARGUMENT),
     ],
 )  # fmt: skip
 def test_bad_requests_get_a_clear_status(recommender, request_, code) -> None:
@@ -202,3 +206,53 @@ def test_on_the_real_sample_each_films_listed_neighbours_are_its_nearest(sample_
         best = np.sort(similarity)[::-1][:100]
         assert row not in neighbours[row].tolist()
         assert similarity[neighbours[row]] == pytest.approx(best, abs=1e-5)
+
+
+def test_a_popularity_outside_0_to_1_is_refused_by_name(recommender) -> None:
+    err = _error(lambda: recommender.Recommend(pb.RecommendRequest(movie_id=1, popularity=2)))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "popularity" in err.details() and "between 0" in err.details() and "2" in err.details()
+
+
+def test_the_answer_says_which_popularity_ranked_it_and_the_default_is_0_6(recommender) -> None:
+    """0.6 is the documented default (README, bench/README.md): a request without one is ranked with it."""
+    unset = recommender.Recommend(pb.RecommendRequest(movie_id=1, limit=10))
+    explicit = recommender.Recommend(pb.RecommendRequest(movie_id=1, limit=10, popularity=0.6))
+    assert unset.popularity == pytest.approx(0.6) and explicit.popularity == pytest.approx(0.6)
+    assert _ids(unset) == _ids(explicit)
+    zero = recommender.Recommend(pb.RecommendRequest(movie_id=1, limit=10, popularity=0))
+    assert zero.popularity == 0
+
+
+def test_on_the_real_sample_popularity_adds_ln_votes_scaled_to_the_most_voted_film(sample_recommender) -> None:
+    """score(popularity 1) - score(popularity 0) is each film's prior: ln(1 + votes) / ln(1 + the most
+    votes of any film), with votes read from the raw file by the test's own oracle."""
+    import math
+
+    films = Oracle.load(SAMPLE_RAW, credits=False).films
+    top = math.log1p(max(f.votes for f in films.values()))
+    for seed in (862, 949, 710):
+        low = sample_recommender.Recommend(pb.RecommendRequest(movie_id=seed, limit=50, popularity=0))
+        high = sample_recommender.Recommend(pb.RecommendRequest(movie_id=seed, limit=50, popularity=1))
+        scores = {r.movie.id: r.score for r in low.recommendations}
+        common = [r for r in high.recommendations if r.movie.id in scores]
+        assert len(common) >= 10
+        for r in common:
+            prior = math.log1p(films[r.movie.id].votes) / top
+            assert r.score - scores[r.movie.id] == pytest.approx(prior, abs=1e-4), r.movie.title
+
+
+def test_on_the_real_sample_popularity_1_offers_better_known_films_than_0(sample_recommender) -> None:
+    """For the 30 most-voted films, the films offered at popularity 1 have more votes than those at 0."""
+    films = Oracle.load(SAMPLE_RAW, credits=False).films
+    seeds = Oracle.most_voted(list(films.values()), 30)
+    lower = higher = 0
+    for seed in seeds:
+        votes = {}
+        for popularity in (0.0, 1.0):
+            reply = sample_recommender.Recommend(pb.RecommendRequest(movie_id=seed, limit=5, popularity=popularity))
+            votes[popularity] = sorted(films[r.movie.id].votes for r in reply.recommendations if r.movie.id in films)
+        assert sum(votes[1.0]) >= sum(votes[0.0])  # the same candidates, each scored higher by its prior
+        higher += sum(votes[1.0]) > sum(votes[0.0])
+        lower += votes[1.0][len(votes[1.0]) // 2] < votes[0.0][len(votes[0.0]) // 2]
+    assert higher >= 20 and lower == 0
