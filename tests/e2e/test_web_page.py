@@ -375,6 +375,29 @@ def test_a_genre_filter_changes_the_list_and_the_url(open_tab: Callable[..., Tab
     sync_api.expect(page.locator(".similar .card-title")).to_have_text(before)
 
 
+def test_the_ranking_choice_asks_for_well_known_or_lesser_known_films(open_tab: Callable[..., Tab], oracle: Oracle,
+                                                                      sync_api: Any) -> None:  # fmt: skip
+    """Jumanji's list at "well-known films first" has more votes in all than "by similarity alone"
+    (votes from the raw file), and each choice is in the URL."""
+    film = oracle.by_title("Jumanji")[0]
+    by_id = {f"/films/{f.id}": f for f in oracle.films.values()}
+    tab = open_tab()
+    page = tab.open(f"/films/{film.id}", ".similar .cards")
+    wait_similar(page, sync_api)
+    page.locator(".filters-box summary").click()
+    votes = {}
+    for label, value in (("Well-known films first", "1"), ("By similarity alone", "0")):
+        page.get_by_label("Ranking").select_option(label=label)
+        sync_api.expect(page).to_have_url(f"{tab.base}/films/{film.id}?popularity={value}")
+        sync_api.expect(page.locator(".similar [role=status]")).to_contain_text(f"({label.lower()})")
+        hrefs = page.locator(".similar .card-title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        votes[value] = sum(by_id[href].votes for href in hrefs)
+    assert votes["1"] > votes["0"]
+    page.reload()
+    wait_similar(page, sync_api)
+    sync_api.expect(page.get_by_label("Ranking")).to_have_value("0")
+
+
 # -- describe a film ------------------------------------------------------------------------------
 
 

@@ -8,20 +8,25 @@ import { searchHref } from "./search.js";
 export const GENRES = ["Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family",
   "Fantasy", "Foreign", "History", "Horror", "Music", "Mystery", "Romance", "Science Fiction", "TV Movie",
   "Thriller", "War", "Western"];
+// How much the list favours well-known films (the API's `popularity`); "" leaves it to the service.
+export const POPULARITY = [["", "As the service ranks"], ["1", "Well-known films first"],
+  ["0.3", "Some lesser-known films"], ["0", "By similarity alone"]];
 const MIN_YEAR = 1800;
 const MAX_YEAR = 2200;
 
 export const pageHref = (kind, name) => `/${kind}/${segment(name)}`;
 
 // The filters in the page's URL: ?genres=Drama&genres=Comedy&year_min=1990&year_max=2000&min_votes=100&adult=1
+// (and &popularity=1, how the list is ranked)
 export function filtersOf(params) {
   const genres = params.getAll("genres").flatMap((g) => g.split(",")).map((g) => g.trim()).filter(Boolean);
   const number = (name) => {
     const value = (params.get(name) || "").trim();
     return value === "" ? "" : value;
   };
+  const popularity = number("popularity");
   return { genres, year_min: number("year_min"), year_max: number("year_max"), min_votes: number("min_votes"),
-    include_adult: params.get("adult") === "1" };
+    include_adult: params.get("adult") === "1", popularity };
 }
 
 function filtersToParams(filters) {
@@ -29,6 +34,7 @@ function filtersToParams(filters) {
   for (const genre of filters.genres) params.append("genres", genre);
   for (const name of ["year_min", "year_max", "min_votes"]) if (filters[name] !== "") params.set(name, filters[name]);
   if (filters.include_adult) params.set("adult", "1");
+  if (filters.popularity) params.set("popularity", filters.popularity);
   return params;
 }
 
@@ -40,6 +46,9 @@ function describeFilters(filters) {
   else if (filters.year_max !== "") parts.push(`until ${filters.year_max}`);
   if (filters.min_votes !== "") parts.push(`at least ${filters.min_votes} votes`);
   if (filters.include_adult) parts.push("adult films included");
+  const ranking = POPULARITY.find(([value]) => value !== "" && value === filters.popularity);
+  if (ranking) parts.push(ranking[1].toLowerCase());
+  else if (filters.popularity) parts.push(`popularity ${filters.popularity}`);
   return parts.join("; ");
 }
 
@@ -113,6 +122,12 @@ function filterForm(filters, genres) {
       number("year_min", "From year", { min: MIN_YEAR, max: MAX_YEAR, placeholder: "any" }),
       number("year_max", "To year", { min: MIN_YEAR, max: MAX_YEAR, placeholder: "any" }),
       number("min_votes", "Minimum votes", { min: 0, step: 1, placeholder: "0" }),
+      h("div", { class: "field" },
+        h("label", { for: "filter-popularity" }, "Ranking"),
+        h("select", { id: "filter-popularity", name: "popularity" },
+          ...[...POPULARITY, ...(POPULARITY.some(([v]) => v === filters.popularity) ? []
+            : [[filters.popularity, `Popularity ${filters.popularity}`]])].map(([value, label]) =>
+            h("option", { value, selected: value === filters.popularity }, label)))),
       h("label", { class: "check adult" }, h("input", { type: "checkbox", name: "adult", id: "filter-adult",
         checked: filters.include_adult }), " Include adult films")),
     h("div", { class: "actions" },
@@ -124,7 +139,8 @@ function readForm(form) {
   const data = new FormData(form);
   return { genres: data.getAll("genres").map(String),
     year_min: String(data.get("year_min") || "").trim(), year_max: String(data.get("year_max") || "").trim(),
-    min_votes: String(data.get("min_votes") || "").trim(), include_adult: data.get("adult") !== null };
+    min_votes: String(data.get("min_votes") || "").trim(), include_adult: data.get("adult") !== null,
+    popularity: String(data.get("popularity") || "") };
 }
 
 function similarSection(movie, url, signal) {
@@ -157,7 +173,7 @@ function similarSection(movie, url, signal) {
     try {
       const answer = await api.similar(movie.id, {
         genres: filters.genres, year_min: filters.year_min, year_max: filters.year_max,
-        min_votes: filters.min_votes, include_adult: filters.include_adult,
+        min_votes: filters.min_votes, include_adult: filters.include_adult, popularity: filters.popularity,
       }, { signal: mine.signal });
       const items = answer.recommendations || [];
       const words = items.length
@@ -194,6 +210,7 @@ function similarSection(movie, url, signal) {
     form.reset();
     form.querySelectorAll("input[type=checkbox]").forEach((box) => { box.checked = false; });
     form.querySelectorAll("input[type=number]").forEach((box) => { box.value = ""; });
+    form.querySelectorAll("select").forEach((box) => { box.value = ""; });
     filters = readForm(form);
     update();
   });
