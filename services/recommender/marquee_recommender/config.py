@@ -23,6 +23,9 @@ class RecommenderSettings(ServiceSettings):
         _DEFAULT.popularity, ge=0, le=1,
         description="how much the ranking favours well-known films when a request does not say: 0..1",
     )  # fmt: skip
+    weight_viewers: float = Field(
+        _DEFAULT.viewers, ge=0, description="times the viewers' similarity, for a release built with ratings"
+    )
     similarity_reason: float = Field(_DEFAULT.similarity_reason, ge=-1, le=1)
 
     def weights(self) -> Weights:
@@ -31,5 +34,6 @@ class RecommenderSettings(ServiceSettings):
             collection=self.weight_collection,
             director=self.weight_director,
             popularity=self.popularity,
+            viewers=self.weight_viewers,
             similarity_reason=self.similarity_reason,
         )

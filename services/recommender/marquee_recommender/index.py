@@ -24,6 +24,7 @@ from annoy import AnnoyIndex
 
 from marquee.v1 import recommender_pb2 as pb
 from marquee.v1 import shared_pb2
+from marquee_common import viewers as viewers_model
 from marquee_common.analyzer import Analyzer
 from marquee_common.contract import DEFAULT_LIMIT, MAX_LIMIT
 from marquee_common.errors import InvalidQuery, NotFound, ReleaseError
@@ -40,6 +41,7 @@ TEXT_SIMILARITY = pb.Recommendation.REASON_TEXT_SIMILARITY
 SHARED_GENRES = pb.Recommendation.REASON_SHARED_GENRES
 SAME_COLLECTION = pb.Recommendation.REASON_SAME_COLLECTION
 SAME_DIRECTOR = pb.Recommendation.REASON_SAME_DIRECTOR
+SAME_VIEWERS = pb.Recommendation.REASON_SAME_VIEWERS
 
 
 DEFAULT_POPULARITY = 0.6
@@ -55,6 +57,7 @@ class Weights:
     collection: float = 0.5  # same collection as the seed
     director: float = 0.10  # a director in common with the seed
     popularity: float = DEFAULT_POPULARITY  # 0..1, times the prior: ln(1 + votes) scaled to 0..1
+    viewers: float = viewers_model.WEIGHT  # times the viewers' similarity (0..1), when the release has ratings
     similarity_reason: float = 0.25  # cosine above which TEXT_SIMILARITY is given as a reason
 
 
@@ -130,6 +133,7 @@ class Recommender:
             if self.neighbours.shape != (n, int(model["neighbours"])):
                 raise ReleaseError(f"neighbours.npy in {root} does not match the model's items")
         self._load_films(root)
+        self._load_viewers(root)
         self.load_seconds = time.perf_counter() - started
 
     def _load_films(self, root: Path) -> None:
@@ -155,6 +159,35 @@ class Recommender:
         self.genre_by_norm = {normalize_text(g): (i, g) for i, g in enumerate(self.genre_list)}
         self.genre_names = NameIndex({norm: g for norm, (_, g) in self.genre_by_norm.items()})
         self._genre_names: dict[int, list[str]] = {}
+
+    def _load_viewers(self, root: Path) -> None:
+        """Which films the same viewers liked, when the release was built with ratings (memory-mapped)."""
+        self.viewers: dict[str, Any] | None = self.model.get("viewers")
+        self.viewer_lists: np.ndarray | None = None
+        self.viewer_scores: np.ndarray | None = None
+        self.viewer_counts: np.ndarray | None = None
+        if not self.viewers:
+            return
+        n = len(self.items)
+        lists = np.load(root / viewers_model.NEIGHBOURS_FILE, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        scores = np.load(root / viewers_model.SCORES_FILE, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        counts = _load(root, viewers_model.COUNTS_FILE.removesuffix(".npy"))
+        if lists.shape[0] != n or scores.shape != lists.shape or counts.shape != (n,):
+            raise ReleaseError(f"the viewers' model in {root} does not match the model's {n} items")
+        self.viewer_lists, self.viewer_scores, self.viewer_counts = lists, scores, counts
+
+    def _seed_viewers(self, seed: int | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """(films, similarities) the same viewers liked with the seed; None when the seed has too few
+        viewers (or the release no ratings): content alone ranks it."""
+        if seed is None or self.viewer_lists is None or self.viewer_scores is None or self.viewer_counts is None:
+            return None
+        if self.viewer_counts[seed] < viewers_model.MIN_VIEWERS:
+            return None
+        row = np.asarray(self.viewer_lists[seed], dtype=np.int64)
+        keep = row >= 0
+        if not keep.any():
+            return None
+        return row[keep], np.asarray(self.viewer_scores[seed][keep], dtype=np.float64)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -279,7 +312,9 @@ class Recommender:
                 found = self.index.get_nns_by_vector(query, width, search_k=search_k)
             pool = np.asarray(found, dtype=np.int64)
             if seed is not None:
-                pool = np.unique(np.concatenate((pool, self._collection_mates(seed))))
+                liked = self._seed_viewers(seed)
+                extra = [self._collection_mates(seed)] + ([liked[0]] if liked is not None else [])
+                pool = np.unique(np.concatenate((pool, *extra)))
                 pool = pool[pool != seed]
             pool = pool[self._mask(pool, filters)]
             if len(pool) >= limit * 2 or width >= total:
@@ -293,6 +328,14 @@ class Recommender:
         w = self.weights
         similarity = self.vectors[cand] @ vector
         score = similarity + popularity * self.prior[cand]
+        same_viewers = None
+        liked = self._seed_viewers(seed)
+        if liked is not None:
+            order = np.argsort(liked[0])
+            listed, listed_scores = liked[0][order], liked[1][order]
+            at = np.minimum(np.searchsorted(listed, cand), len(listed) - 1)
+            same_viewers = listed[at] == cand
+            score += w.viewers * np.where(same_viewers, listed_scores[at], 0.0)
         if seed is not None:
             seed_bits = self.genre_bits[seed]
             both = np.bitwise_count(self.genre_bits[cand] & seed_bits)
@@ -321,6 +364,8 @@ class Recommender:
                     reasons.append(SAME_COLLECTION)
                 if same_director is not None and same_director[n]:
                     reasons.append(SAME_DIRECTOR)
+                if same_viewers is not None and same_viewers[n]:
+                    reasons.append(SAME_VIEWERS)
             out.append(pb.Recommendation(movie=self.ref(item), genres=genres, score=float(score[n]),
                                          similarity=float(similarity[n]), reasons=reasons,
                                          shared_genres=shared))  # fmt: skip
@@ -334,7 +379,12 @@ class Recommender:
 
     def model_info(self) -> pb.GetModelInfoResponse:
         m = self.model
-        parameters = {**m.get("parameters", {}), "search_k": m["search_k"], "terms": m.get("terms", "")}
+        parameters = {**m.get("parameters", {}), "search_k": m["search_k"], "terms": m.get("terms", ""),
+                      "popularity_default": self.weights.popularity}  # fmt: skip
+        if self.viewers:
+            parameters.update({f"viewers_{k}": v for k, v in (self.viewers.get("parameters") or {}).items()})
+            parameters.update(viewers_weight=self.weights.viewers, viewers_users=self.viewers.get("users", ""),
+                              viewers_films_with_list=self.viewers.get("films_with_list", ""))  # fmt: skip
         return pb.GetModelInfoResponse(
             release_version=str(self.manifest.get("version", "")),
             built_at=str(self.manifest.get("created_at", "")),

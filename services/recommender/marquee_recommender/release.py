@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from marquee.v1 import recommender_pb2 as pb
+from marquee_common import viewers as viewers_model
 from marquee_common.errors import DamagedRelease
 from marquee_common.release import load_array, load_json, verify_files
 from marquee_recommender.index import Recommender, Weights
@@ -39,6 +40,9 @@ def open_recommender(folder: Path, manifest: dict[str, Any], weights: Weights, w
     names = ["items.npy", "vectors.npy", "components.npy", "idf.npy", "vocabulary.json", "analyzer.json",
              "index.ann", "films.json", "years.npy", "votes.npy", "popularity.npy", "adult.npy", "collection.npy",
              "genre_bits.npy", "directors.npy"] + (["neighbours.npy"] if k else [])  # fmt: skip
+    viewers = model.get("viewers")
+    if viewers is not None:
+        names += list(viewers_model.FILES)
     files = verify_files(folder, manifest, [f"model/{name}" for name in names])
     shapes: dict[str, tuple[str, tuple[int | None, ...], bool]] = {
         "items.npy": ("int64", (n,), False),
@@ -55,12 +59,18 @@ def open_recommender(folder: Path, manifest: dict[str, Any], weights: Weights, w
     }
     if k:
         shapes["neighbours.npy"] = ("int32", (n, k), False)
+    if viewers is not None:
+        shapes[viewers_model.NEIGHBOURS_FILE] = ("int32", (n, None), False)
+        shapes[viewers_model.SCORES_FILE] = ("float32", (n, None), True)
+        shapes[viewers_model.COUNTS_FILE] = ("int32", (n,), False)
     arrays = {}
     for name, (dtype, shape, finite) in shapes.items():
         # Mapped, not read into the heap: the check costs page cache, and nothing stays behind.
         arrays[name] = load_array(folder, f"model/{name}", dtype, shape, finite=finite, mmap=True)
     if k and n and (arrays["neighbours.npy"].min() < 0 or arrays["neighbours.npy"].max() >= n):
         raise DamagedRelease(version, "model/neighbours.npy", f"lists items outside 0..{n - 1}")
+    if viewers is not None:
+        check_viewers(version, arrays, n)
     films = load_json(folder, "model/films.json")
     for key in ("title", "title_norm", "release_date"):
         if not isinstance(films, dict) or len(films.get(key) or ()) != n:
@@ -71,6 +81,23 @@ def open_recommender(folder: Path, manifest: dict[str, Any], weights: Weights, w
     recommender = Recommender(folder, weights, width)
     probes = probe(recommender)
     return recommender, f"ok: {files} files hashed, {len(shapes)} arrays checked, {probes} probes"
+
+
+def check_viewers(version: str, arrays: dict[str, np.ndarray], n: int) -> None:
+    """The viewers' lists name films of the model (or -1), with similarities in 0..1 that match them."""
+    lists, scores = arrays[viewers_model.NEIGHBOURS_FILE], arrays[viewers_model.SCORES_FILE]
+    counts = arrays[viewers_model.COUNTS_FILE]
+    name = f"model/{viewers_model.NEIGHBOURS_FILE}"
+    if scores.shape != lists.shape:
+        raise DamagedRelease(version, f"model/{viewers_model.SCORES_FILE}",
+                             f"shape {scores.shape} does not match {name}'s {lists.shape}")  # fmt: skip
+    if lists.size and (lists.min() < -1 or lists.max() >= n):
+        raise DamagedRelease(version, name, f"lists items outside 0..{n - 1} (or -1 for none)")
+    if scores.size and (scores.min() < 0 or scores.max() > 1 or bool(((lists < 0) & (scores != 0)).any())):
+        raise DamagedRelease(version, f"model/{viewers_model.SCORES_FILE}",
+                             "holds a similarity outside 0..1, or one for no film")  # fmt: skip
+    if counts.size and counts.min() < 0:
+        raise DamagedRelease(version, f"model/{viewers_model.COUNTS_FILE}", "holds a negative count")
 
 
 def probe(rec: Recommender) -> int:
