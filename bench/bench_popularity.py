@@ -32,6 +32,12 @@ genre_jaccard@10 >= 0.70 (issue 14's bounds) with a margin of MARGIN on genre_ja
 bound that binds, so that the next release's data keeps it too (one 0.1 step of the weight moves
 it by about 0.02, collection_hit@5 by under 0.005);
 the script prints which weight that is and whether the service's DEFAULT_POPULARITY is it.
+
+Free text (`/describe`, `/v1/recommendations?text=`) has its own default: a text's cosines to the
+films are lower than a film's to its neighbours, so the same prior weighs more. Measured as
+describe@10: for TEXT_FILMS random films with an overview of at least 40 characters, the overview's
+first 12 words as the text; the share whose own film is in the top 10. The text default is the
+largest weight whose describe@10 is at most TEXT_LOSS below that of similarity alone.
 Hand-read examples follow (top 5 at 0, the default and 1).
 """
 
@@ -47,7 +53,8 @@ import polars as pl
 from bench.quality_recommender import WIDTH, Films, served_lists
 from bench.support import exit_status, machine, timed_release, verdict
 from marquee.v1 import recommender_pb2 as pb
-from marquee_recommender.index import DEFAULT_POPULARITY, Recommender, Weights, vote_prior
+from marquee_common.errors import NotFound
+from marquee_recommender.index import DEFAULT_POPULARITY, DEFAULT_TEXT_POPULARITY, Recommender, Weights, vote_prior
 from tests.harness import SHARED
 
 PACKAGES = ("numpy", "polars", "annoy")
@@ -57,6 +64,9 @@ CHOSEN_PRIOR = "log_votes"
 COLLECTION_BOUND = 0.98
 GENRE_BOUND = 0.70
 MARGIN = 0.02
+TEXT_FILMS = 600
+TEXT_LOSS = 0.01
+TEXT_WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 1.0)
 KNOWN_SEED_VOTES = 1000
 LIKED = 4.0
 EXAMPLES = {862: "Toy Story", 949: "Heat", 710: "GoldenEye", 8844: "Jumanji", 11: "Star Wars", 680: "Pulp Fiction"}
@@ -193,6 +203,29 @@ def table(rows: list[Row], known: int) -> list[str]:
     return lines
 
 
+def describe_sweep(rec: Recommender, release: Path) -> list[tuple[float, float, int]]:
+    """(weight, describe@10, texts asked) for each of TEXT_WEIGHTS."""
+    movies = pl.read_parquet(release / "movies.parquet", columns=["id", "overview"])
+    movies = (
+        movies.filter(pl.col("overview").str.len_chars() >= 40)
+        .sort("id")
+        .sample(min(TEXT_FILMS, movies.height), seed=3)
+    )
+    texts = [(i, " ".join(o.split()[:12])[:190]) for i, o in movies.iter_rows()]
+    rows = []
+    for weight in TEXT_WEIGHTS:
+        found = asked = 0
+        for movie_id, text in texts:
+            try:
+                answer = rec.recommend(pb.RecommendRequest(text=text, limit=10, popularity=weight))
+            except NotFound:  # no word of it known to the model
+                continue
+            asked += 1
+            found += movie_id in [r.movie.id for r in answer.recommendations]
+        rows.append((weight, found / asked if asked else float("nan"), asked))
+    return rows
+
+
 def examples(rec: Recommender, films: Films, weights: list[float]) -> list[str]:
     item_of = {m: i for i, m in enumerate(films.ids)}
     lines = ["hand-read examples: top 5 by popularity weight (votes in brackets; C = same collection as the seed)"]
@@ -256,6 +289,21 @@ def run(args: argparse.Namespace, work: Path) -> bool:
             f"the default is {DEFAULT_POPULARITY}"
         )
     print("\n".join(lines), flush=True)
+    print(f"free text: describe@10 over {TEXT_FILMS} films' first 12 words of overview ...", flush=True)
+    text_rows = describe_sweep(rec, release)
+    base = text_rows[0][1]
+    within = [w for w, value, _ in text_rows if value >= base - TEXT_LOSS - 1e-9]
+    text_best = max(within) if within else 0.0
+    text_ok = abs(text_best - DEFAULT_TEXT_POPULARITY) < 1e-9
+    lines = [f"  {'weight':>8}{'describe@10':>13}{'texts':>7}"]
+    lines += [f"  {w:>8.2f}{value:>13.3f}{asked:>7}{'  *' if abs(w - DEFAULT_TEXT_POPULARITY) < 1e-9 else ''}"
+              for w, value, asked in text_rows]  # fmt: skip
+    lines.append(
+        f"  {verdict(text_ok)}  the largest text weight at most {TEXT_LOSS} below similarity alone ({base:.3f}) is "
+        f"{text_best}; the text default (* RECOMMENDER_TEXT_POPULARITY) is {DEFAULT_TEXT_POPULARITY}"
+    )
+    print("\n".join(lines), flush=True)
+    ok = ok and text_ok
     if not args.no_examples:
         shown = sorted({0.0, DEFAULT_POPULARITY, 1.0})
         print("\n" + "\n".join(examples(rec, films, shown)), flush=True)

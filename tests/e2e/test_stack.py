@@ -420,6 +420,7 @@ def test_popularity_is_asked_per_request_and_the_answer_says_which_ranked_it(api
         assert ok(api, "/v1/recommendations", title="alpha", popularity=value)["popularity"] == float(value)
     text = ok(api, "/v1/recommendations", text="the alpha", popularity="0")
     assert text["popularity"] == 0
+    assert ok(api, "/v1/recommendations", text="the alpha")["popularity"] == pytest.approx(0.1)  # text's default
     # the assignment's route ranks with the default, as /v1 does without a popularity
     default_titles = [r["movie"]["title"] for r in ok(api, "/v1/movies/1/similar")["recommendations"]]
     assert ok(api, "/recomendacion/Alpha")["lista recomendada"] == default_titles

@@ -23,6 +23,10 @@ class RecommenderSettings(ServiceSettings):
         _DEFAULT.popularity, ge=0, le=1,
         description="how much the ranking favours well-known films when a request does not say: 0..1",
     )  # fmt: skip
+    text_popularity: float = Field(
+        _DEFAULT.text_popularity, ge=0, le=1,
+        description="the same, for a request by free text",
+    )  # fmt: skip
     weight_viewers: float = Field(
         _DEFAULT.viewers, ge=0, description="times the viewers' similarity, for a release built with ratings"
     )
@@ -34,6 +38,7 @@ class RecommenderSettings(ServiceSettings):
             collection=self.weight_collection,
             director=self.weight_director,
             popularity=self.popularity,
+            text_popularity=self.text_popularity,
             viewers=self.weight_viewers,
             similarity_reason=self.similarity_reason,
         )

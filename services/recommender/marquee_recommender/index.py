@@ -45,8 +45,11 @@ SAME_VIEWERS = pb.Recommendation.REASON_SAME_VIEWERS
 
 
 DEFAULT_POPULARITY = 0.6
-"""How much the ranking favours well-known films unless a request says (RECOMMENDER_POPULARITY);
-chosen with bench/quality_recommender.py's popularity sweep (bench/README.md says why)."""
+"""How much the ranking of a film's similar films favours well-known films unless a request says
+(RECOMMENDER_POPULARITY); chosen with bench/bench_popularity.py's sweep (bench/README.md says why)."""
+DEFAULT_TEXT_POPULARITY = 0.1
+"""The same for free text (RECOMMENDER_TEXT_POPULARITY): a text's similarities are lower than a
+film's, so the prior weighs more; above 0.1 a film's own words find it less often (bench/README.md)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Weights:
     collection: float = 0.5  # same collection as the seed
     director: float = 0.10  # a director in common with the seed
     popularity: float = DEFAULT_POPULARITY  # 0..1, times the prior: ln(1 + votes) scaled to 0..1
+    text_popularity: float = DEFAULT_TEXT_POPULARITY  # the same, for free-text seeds
     viewers: float = viewers_model.WEIGHT  # times the viewers' similarity (0..1), when the release has ratings
     similarity_reason: float = 0.25  # cosine above which TEXT_SIMILARITY is given as a reason
 
@@ -252,7 +256,11 @@ class Recommender:
         limit = request.limit or DEFAULT_LIMIT
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, got {request.limit}")
-        popularity = check_popularity(request.popularity) if request.HasField("popularity") else self.weights.popularity
+        if request.HasField("popularity"):
+            popularity = check_popularity(request.popularity)
+        else:
+            by_text = request.WhichOneof("seed") == "text"
+            popularity = self.weights.text_popularity if by_text else self.weights.popularity
         filters = self.filters(request.filters)
         seed, resolved = self._seed(request)
         vector = self.vectors[seed] if seed is not None else self.embed(request.text)
@@ -380,7 +388,8 @@ class Recommender:
     def model_info(self) -> pb.GetModelInfoResponse:
         m = self.model
         parameters = {**m.get("parameters", {}), "search_k": m["search_k"], "terms": m.get("terms", ""),
-                      "popularity_default": self.weights.popularity}  # fmt: skip
+                      "popularity_default": self.weights.popularity,
+                      "text_popularity_default": self.weights.text_popularity}  # fmt: skip
         if self.viewers:
             parameters.update({f"viewers_{k}": v for k, v in (self.viewers.get("parameters") or {}).items()})
             parameters.update(viewers_weight=self.weights.viewers, viewers_users=self.viewers.get("users", ""),
