@@ -225,7 +225,7 @@ class Recomendacion(Answer):
     example = rpb.RecommendResponse(
         recommendations=[
             rpb.Recommendation(movie=shared_pb2.MovieRef(title=title))
-            for title in ("Toy Story 2", "Creature Comforts", "Meet the Deedles", "Oliver & Company", "A Close Shave")
+            for title in ("Toy Story 2", "Monsters, Inc.", "A Bug's Life", "Dumbo", "Bambi")
         ]
     )
 

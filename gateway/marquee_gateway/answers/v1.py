@@ -323,33 +323,35 @@ class Recommendations(Answer):
     example = rpb.RecommendResponse(
         seed=rpb.ResolvedSeed(kind=rpb.ResolvedSeed.KIND_MOVIE_ID, movie=TOY_STORY),
         recommendations=[
-            rpb.Recommendation(movie=TOY_STORY_2, genres=ANIMATION, score=1.4775830417871476,
+            rpb.Recommendation(movie=TOY_STORY_2, genres=ANIMATION, score=1.9962985515594482,
                                similarity=0.8054729700088501, shared_genres=ANIMATION,
                                reasons=[REASON.REASON_TEXT_SIMILARITY, REASON.REASON_SHARED_GENRES,
                                         REASON.REASON_SAME_COLLECTION]),
-            rpb.Recommendation(movie=shared_pb2.MovieRef(id=54825, title="Creature Comforts", year=1989,
-                                                         release_date="1989-07-15"),
-                               genres=ANIMATION, score=1.0311039462685585, similarity=0.7514564990997314,
+            rpb.Recommendation(movie=shared_pb2.MovieRef(id=585, title="Monsters, Inc.", year=2001,
+                                                         release_date="2001-11-01"),
+                               genres=ANIMATION, score=1.2975668907165527, similarity=0.5772045850753784,
                                reasons=[REASON.REASON_TEXT_SIMILARITY, REASON.REASON_SHARED_GENRES],
                                shared_genres=ANIMATION),
         ],
-        matched=99,
+        matched=100,
+        popularity=0.6,
     )  # fmt: skip
 
 
 TEXT_RECOMMENDATIONS = rpb.RecommendResponse(  # /v1/recommendations' example: a text seed
     seed=rpb.ResolvedSeed(kind=rpb.ResolvedSeed.KIND_TEXT, text="a cowboy doll and a space ranger toy"),
     recommendations=[
-        rpb.Recommendation(movie=shared_pb2.MovieRef(id=19378, title="The Cat from Outer Space", year=1978,
-                                                     release_date="1978-06-09"),
-                           genres=["Comedy", "Family", "Science Fiction"], score=0.5333986822515726,
-                           similarity=0.5043526291847229, reasons=[REASON.REASON_TEXT_SIMILARITY]),
         rpb.Recommendation(movie=shared_pb2.MovieRef(id=2157, title="Lost in Space", year=1998,
                                                      release_date="1998-04-03"),
-                           genres=["Adventure", "Family", "Science Fiction"], score=0.5325787402689457,
+                           genres=["Adventure", "Family", "Science Fiction"], score=0.5456134080886841,
                            similarity=0.4804401397705078, reasons=[REASON.REASON_TEXT_SIMILARITY]),
+        rpb.Recommendation(movie=shared_pb2.MovieRef(id=19378, title="The Cat from Outer Space", year=1978,
+                                                     release_date="1978-06-09"),
+                           genres=["Comedy", "Family", "Science Fiction"], score=0.5406602025032043,
+                           similarity=0.5043526291847229, reasons=[REASON.REASON_TEXT_SIMILARITY]),
     ],
     matched=100,
+    popularity=0.1,
 )  # fmt: skip
 
 
