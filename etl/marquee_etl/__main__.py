@@ -29,10 +29,10 @@ import polars as pl
 
 from marquee_common.errors import ReleaseError
 from marquee_common.release import CURRENT, RELEASES, current_version, figures, read_manifest, sha256_file
-from marquee_etl import __version__, evaluate, lifecycle, sources
+from marquee_etl import __version__, evaluate, lifecycle, ratings, sources
 from marquee_etl.clean import clean
 from marquee_etl.lifecycle import Decision, GateSettings
-from marquee_etl.params import ModelParams
+from marquee_etl.params import ModelParams, ViewersParams
 from marquee_etl.release import write_release
 from marquee_etl.report import ReportSettings, diff, write_report
 
@@ -165,20 +165,26 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     lifecycle.check_writable(out)
     settings = settings or GateSettings.from_env()
     started = datetime.now(UTC)
-    steps = Steps(total=3 if skip_model else 4)
     movies_src = sources.find(raw, sources.MOVIES_NAMES)
     credits_src = sources.find(raw, sources.CREDITS_NAMES)
+    ratings_src = ratings.find_ratings(raw, ratings.RatingsSettings.from_env().ratings)
+    steps = Steps(total=(3 if skip_model else 4) + (ratings_src is not None))
     params = None if skip_model else ModelParams.from_env()
+    viewers_params = None if skip_model or ratings_src is None else ViewersParams.from_env()
+    rating_files = () if ratings_src is None else (ratings_src.ratings, ratings_src.links)
     report_settings = ReportSettings.from_env()
     with ThreadPoolExecutor(max_workers=2) as hashing:
         digests = dict(zip(("movies", "credits"), hashing.map(sha256_file, (movies_src.path, credits_src.path)),
                            strict=True))  # fmt: skip
+        rating_digests = list(hashing.map(sha256_file, (src.path for src in rating_files)))
     wanted = {
         "inputs": digests,
         "code_version": code_version(),
         "code_hash": code_hash(),
         "parameters": None if params is None else params.model_dump(),
         "report": not skip_report,
+        "ratings": rating_digests or None,
+        "viewers": None if viewers_params is None else viewers_params.recorded(),
     }
     existing = lifecycle.same_build(out, wanted)
     if existing is not None:
@@ -191,6 +197,10 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "reading CSV as text", lambda: (sources.read_text_csv(movies_src), sources.read_text_csv(credits_src))
     )
     cleaned = steps.run("cleaning and unnesting", lambda: clean(movies_raw, credits_raw))
+    rated = None
+    if ratings_src is not None:
+        found = ratings_src
+        rated = steps.run("reading ratings", lambda: ratings.read_ratings(found, cleaned.tables["movies"]["id"]))
     if cleaned.tables["movies"].height == 0:
         reasons = cleaned.rejects.filter(pl.col("source") == "movies").group_by("reason").len().sort("reason")
         raise sources.SourceError(
@@ -208,7 +218,10 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
 
         assert params is not None
         write_model = steps.run(
-            "building the recommendation model", lambda: build_model(cleaned.tables, params, progress)
+            "building the recommendation model",
+            lambda: build_model(
+                cleaned.tables, params, progress, None if rated is None else rated.kept, viewers_params
+            ),  # fmt: skip
         )
     rejects = cleaned.rejects
     by_reason: dict[str, int] = {
@@ -240,6 +253,14 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "evaluation": evaluate.counts(cleaned.tables, rows_in, by_reason),
     }
     tables = {**cleaned.tables, "rejects": rejects}
+    if rated is not None:
+        # Apart from `rejects`: ratings about films outside the catalog are no flaw of the films' data.
+        tables["ratings_rejects"] = rated.rejects
+        manifest["ratings"] = rated.entry(
+            [{"name": src.path.name, "bytes": src.size, "sha256": digest}
+             for src, digest in zip(rating_files, rating_digests, strict=True)]
+        )  # fmt: skip
+        progress(_ratings_line(manifest["ratings"]))
 
     def write_with_quality(folder: Path) -> dict[str, Any]:
         assert write_model is not None
@@ -262,7 +283,8 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
             out, version, tables, manifest, extra=extra, after=[] if skip_report else [write_data_report]
         ),  # fmt: skip
     )
-    print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done))
+    print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done,
+                  manifest.get("ratings")))  # fmt: skip
     return report(promote_and_say(out, version, settings, force, "build"))
 
 
@@ -310,6 +332,7 @@ def summary(
     by_reason: dict[str, int],
     slow: dict[str, int],
     steps: list[tuple[str, float]],
+    rated: dict[str, Any] | None = None,
 ) -> str:
     lines = [f"release {folder.name} written to {folder}", ""]
     lines.append(f"rows in:   movies {rows_in['movies']:>8,}   credits {rows_in['credits']:>8,}")
@@ -317,6 +340,8 @@ def summary(
     lines.append("tables:    " + ", ".join(f"{name} {frame.height:,}" for name, frame in tables.items()))
     lines.append(f"rejects:   {sum(by_reason.values()):,}" + ("" if by_reason else " (none)"))
     lines.extend(f"  {reason:<40} {count:>8,}" for reason, count in by_reason.items())
+    if rated is not None:
+        lines.append("ratings:   " + _ratings_line(rated))
     slow_total = sum(slow.values())
     lines.append(
         f"slow-path literal parses: {slow_total:,}"
@@ -328,6 +353,13 @@ def summary(
         + f"; total {sum(t for _, t in steps):.2f} s"
     )
     return "\n".join(lines)
+
+
+def _ratings_line(rated: dict[str, Any]) -> str:
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in rated["rejects_by_reason"].items())
+    files = rated["files"][0]["name"]
+    return (f"{files}: {rated['rows_in']:,} in, {rated['rows_kept']:,} kept ({rated['users']:,} viewers, "
+            f"{rated['films_rated']:,} films), set aside: {reasons or 'none'}")  # fmt: skip
 
 
 def releases(args: argparse.Namespace) -> int:
