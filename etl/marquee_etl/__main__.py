@@ -393,7 +393,7 @@ def release_table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no releases yet: build one with python -m marquee_etl"
     head = f"{'':2}{'version':<32} {'built at':<20} {'films':>8} {'coll@5':>7} {'genre@10':>8} {'recall':>7} " \
-           f"{'size MB':>8}  status"  # fmt: skip
+           f"{'hold@10':>7} {'size MB':>8}  status"  # fmt: skip
     lines = [head]
     for row in rows:
         quality = row.get("quality") or {}
@@ -411,7 +411,7 @@ def release_table(rows: list[dict[str, Any]]) -> str:
             status += f"; DAMAGED: {row['error']}"
         lines.append(f"{marker:<2}{row['version']:<32} {(row.get('built_at') or '-')[:19]:<20} {films:>8} "
                      f"{q('collection_hit_at_5'):>7} {q('genre_jaccard_at_10'):>8} {q('recall_at_10'):>7} "
-                     f"{size:>8}  {status}")  # fmt: skip
+                     f"{q('holdout_hit_rate_at_10'):>7} {size:>8}  {status}")  # fmt: skip
     lines.append("(* current, < where rollback returns)")
     return "\n".join(lines)
 
