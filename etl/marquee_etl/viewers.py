@@ -100,25 +100,29 @@ def similar(matrix: sp.csr_matrix, k: int, shrink: float, alpha: float = 0.5, bl
     return Neighbours(neighbours, scores, counts)
 
 
-def hit_rate(test: sp.csr_matrix, lists: np.ndarray) -> tuple[float | None, float | None, int]:
+def hit_rate(test: sp.csr_matrix, lists: np.ndarray, chunk: int = 1 << 20) -> tuple[float | None, float | None, int]:
     """(mean over viewers of their share of hits, pooled share over (viewer, film) pairs, viewers).
 
     `test` is binary viewers x films (their liked films); `lists` (films, 10) each film's list,
     -1 padded, never holding the film itself. Viewers with fewer than 2 liked films are left out.
+    Each (viewer, liked film, listed film) is looked up among the sorted (viewer, film) likes, a
+    chunk of pairs at a time: memory stays bounded however many viewers are held out.
     """
     test = sp.csr_matrix(test)
-    test = test[np.asarray(test.sum(axis=1)).ravel() >= 2]
+    test = test[np.asarray(test.sum(axis=1)).ravel() >= 2].tocoo()
     if test.shape[0] == 0:
         return None, None, 0
-    n = lists.shape[0]
-    rows = np.repeat(np.arange(n), lists.shape[1])
-    cols = lists.ravel()
-    keep = cols >= 0
-    listed = sp.csr_matrix((np.ones(int(keep.sum()), dtype=np.float32), (rows[keep], cols[keep])), shape=(n, n))
-    found = (test @ listed.T).multiply(test)  # (viewer, f): liked films in f's list, at liked f only
-    coo = test.tocoo()
-    hits = np.asarray(found[coo.row, coo.col]).ravel() > 0
-    per_viewer = np.bincount(coo.row, weights=hits, minlength=test.shape[0]) / np.bincount(coo.row)
+    n = np.int64(test.shape[1])
+    viewer, film = test.row.astype(np.int64), test.col.astype(np.int64)
+    liked = np.sort(viewer * n + film)
+    hits = np.zeros(len(film), dtype=bool)
+    for start in range(0, len(film), chunk):
+        end = min(start + chunk, len(film))
+        listed = lists[film[start:end]].astype(np.int64)
+        keys = viewer[start:end, None] * n + listed
+        where = np.minimum(np.searchsorted(liked, keys), len(liked) - 1)
+        hits[start:end] = ((liked[where] == keys) & (listed >= 0)).any(axis=1)
+    per_viewer = np.bincount(viewer, weights=hits, minlength=test.shape[0]) / np.bincount(viewer)
     return round(float(per_viewer.mean()), 4), round(float(hits.mean()), 4), int(test.shape[0])
 
 
