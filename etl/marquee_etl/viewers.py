@@ -29,7 +29,7 @@ The model served is then built again from every viewer.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +72,9 @@ def likes(ratings: pl.DataFrame, ids: list[int] | np.ndarray) -> tuple[sp.csr_ma
 
 
 def similar(matrix: sp.csr_matrix, k: int, shrink: float, alpha: float = 0.5, block: int = 512) -> Neighbours:
-    """Each film's top `k` films by shrunk cosine of their likers (see the module docstring).
+    """Each film's top `k` films by the similarity of their likers (see the module docstring).
 
-    Ties go to the lower item number.
+    Within the top `k`, ties go to the lower item number.
     """
     n = matrix.shape[1]
     counts = np.asarray(matrix.sum(axis=0)).ravel().astype(np.int32)
@@ -93,11 +93,24 @@ def similar(matrix: sp.csr_matrix, k: int, shrink: float, alpha: float = 0.5, bl
         score[co < 2] = 0.0
         score[np.arange(end - start), np.arange(start, end)] = 0.0
         score[counts[start:end] < viewers.MIN_VIEWERS] = 0.0
-        top = np.argsort(-score, axis=1, kind="stable")[:, :k]
+        top = _top_columns(score, k)
         best = np.take_along_axis(score, top, axis=1)
+        order = np.lexsort((top, -best), axis=1)
+        top, best = np.take_along_axis(top, order, axis=1), np.take_along_axis(best, order, axis=1)
         neighbours[start:end] = np.where(best > 0, top, -1)
         scores[start:end] = np.where(best > 0, best, 0.0)
     return Neighbours(neighbours, scores, counts)
+
+
+def _top_columns(score: np.ndarray, k: int) -> np.ndarray:
+    """Each row's `k` best columns, in column order; ties at the k-th score go to the lower columns
+    (a plain argpartition picks among them arbitrarily, and the scores tie often: counts of viewers)."""
+    kth = -np.partition(-score, k - 1, axis=1)[:, k - 1 : k]
+    above = score > kth
+    tied = score == kth
+    wanted = k - above.sum(axis=1, keepdims=True)
+    chosen = above | (tied & (np.cumsum(tied, axis=1) <= wanted))
+    return np.nonzero(chosen)[1].reshape(len(score), k)
 
 
 def hit_rate(test: sp.csr_matrix, lists: np.ndarray, chunk: int = 1 << 20) -> tuple[float | None, float | None, int]:
@@ -126,29 +139,32 @@ def hit_rate(test: sp.csr_matrix, lists: np.ndarray, chunk: int = 1 << 20) -> tu
     return round(float(per_viewer.mean()), 4), round(float(hits.mean()), 4), int(test.shape[0])
 
 
-def blended(vectors: np.ndarray, content: np.ndarray, model: Neighbours, weight: float | None,
-            k: int = viewers.HIT_K, block: int = 1024) -> np.ndarray:  # fmt: skip
-    """Each film's top `k` from its content neighbours and its viewers' list: by cosine + weight x
-    viewers' similarity, or (weight None) the viewers' list first, then content neighbours."""
+def blended(vectors: np.ndarray, content: np.ndarray, model: Neighbours, weights: Sequence[float | None],
+            k: int = viewers.HIT_K, block: int = 1024) -> list[np.ndarray]:  # fmt: skip
+    """Each film's top `k` from its content neighbours and its viewers' list, one array per weight:
+    by cosine + weight x viewers' similarity, or (weight None) the viewers' list first, then content.
+
+    The candidates' cosines are worked out once per block of films for every weight.
+    """
     n = len(vectors)
-    out = np.full((n, k), -1, dtype=np.int32)
+    out = [np.full((n, k), -1, dtype=np.int32) for _ in weights]
     for start in range(0, n, block):
         end = min(start + block, n)
         nb, vs = model.neighbours[start:end], model.scores[start:end]
         cn = content[start:end]
-        in_list = (cn[:, :, None] == nb[:, None, :]).any(axis=2)
+        in_list = (cn[:, :, None] == nb[:, None, :]).any(axis=2)  # scored once, as a viewers' candidate
         candidates = np.concatenate([np.where(in_list, -1, cn), nb], axis=1)
-        seeds = vectors[start:end]
-        cosine = np.einsum("bd,bcd->bc", seeds, vectors[np.maximum(candidates, 0)])
+        cosine = np.einsum("bd,bcd->bc", vectors[start:end], vectors[np.maximum(candidates, 0)])
         bonus = np.concatenate([np.zeros(cn.shape, dtype=np.float32), vs], axis=1)
-        if weight is None:
-            score = np.where(bonus > 0, 10.0 + bonus, cosine)  # cosine <= 1 < 10: the list first
-        else:
-            score = cosine + weight * bonus
-        score = np.where(candidates >= 0, score, -np.inf)
-        order = np.argsort(-score, axis=1, kind="stable")[:, :k]
-        top = np.take_along_axis(candidates, order, axis=1)
-        out[start:end, : top.shape[1]] = np.where(np.isfinite(np.take_along_axis(score, order, axis=1)), top, -1)
+        for lists, weight in zip(out, weights, strict=True):
+            if weight is None:
+                score = np.where(bonus > 0, 10.0 + bonus, cosine)  # cosine <= 1 < 10: the list first
+            else:
+                score = cosine + weight * bonus
+            score = np.where(candidates >= 0, score, -np.inf)
+            order = np.argsort(-score, axis=1, kind="stable")[:, :k]
+            top = np.take_along_axis(candidates, order, axis=1)
+            lists[start:end, : top.shape[1]] = np.where(np.isfinite(np.take_along_axis(score, order, axis=1)), top, -1)
     return out
 
 
@@ -184,17 +200,14 @@ def build_viewers(ratings: pl.DataFrame, ids: list[int], vectors: np.ndarray, co
     test_mask = split_viewers(matrix.shape[0], params.holdout, params.seed)
     train = similar(matrix[~test_mask], params.k, params.shrink, params.alpha, params.block)
     test = matrix[test_mask]
-    measured: dict[str, Any] = {}
-    for name, lists in (
-        ("content", content[:, : viewers.HIT_K]),
-        ("most_voted", most_voted_lists(votes)),
-        ("viewers", blended(vectors, content[:, :CONTENT_CANDIDATES], train, None)),
-    ):
-        measured[name] = _figures(hit_rate(test, lists))
-    hybrid = {}
-    for weight in sorted({*WEIGHTS, params.weight}):
-        hybrid[f"{weight:g}"] = _figures(hit_rate(test, blended(vectors, content[:, :CONTENT_CANDIDATES], train,
-                                                                 weight)))  # fmt: skip
+    weights = sorted({*WEIGHTS, params.weight})
+    lists = blended(vectors, content[:, :CONTENT_CANDIDATES], train, [None, *weights])
+    measured: dict[str, Any] = {
+        "content": _figures(hit_rate(test, content[:, : viewers.HIT_K])),
+        "most_voted": _figures(hit_rate(test, most_voted_lists(votes))),
+        "viewers": _figures(hit_rate(test, lists[0])),
+    }
+    hybrid = {f"{weight:g}": _figures(hit_rate(test, found)) for weight, found in zip(weights, lists[1:], strict=True)}
     measured["hybrid"] = hybrid[f"{params.weight:g}"]
     measured["hybrid_by_weight"] = hybrid
     measured["test_viewers"] = measured["content"]["viewers"]

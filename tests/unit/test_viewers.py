@@ -43,6 +43,8 @@ def test_cosine_neighbours_by_hand() -> None:
     # film 1: 0 (3 / sqrt 12 = 0.866), then 2 and 3 tied at 2 / sqrt 8 = 0.707: the lower item first.
     assert model.neighbours[1].tolist() == [0, 2, 3]
     assert model.scores[1] == pytest.approx([3 / np.sqrt(12), 2 / np.sqrt(8), 2 / np.sqrt(8)], abs=1e-6)
+    # Keeping 2: of the tied 2 and 3, the lower item.
+    assert similar(likes(_ratings(), IDS)[0], k=2, shrink=0.0, alpha=0.5).neighbours[1].tolist() == [0, 2]
     # films 2 and 3 have 2 likers, fewer than MIN_VIEWERS (3): no list.
     assert model.neighbours[2:].tolist() == [[-1, -1, -1]] * 2 and not model.scores[2:].any()
 
@@ -77,9 +79,10 @@ def test_the_hybrid_blends_cosine_and_the_viewers_score_by_weight() -> None:
     model = Neighbours(np.array([[2], [-1], [-1]], dtype=np.int32), np.array([[0.5], [0], [0]], dtype=np.float32),
                        np.array([5, 5, 5], dtype=np.int32))  # fmt: skip
     # film 0: 1 scores 0.8, 2 scores 0.6 + w x 0.5: ahead from w = 0.4.
-    assert blended(vectors, content, model, 1.0, k=2).tolist() == [[2, 1], [2, 0], [1, 0]]
-    assert blended(vectors, content, model, 0.25, k=2).tolist() == [[1, 2], [2, 0], [1, 0]]
-    assert blended(vectors, content, model, None, k=2).tolist() == [[2, 1], [2, 0], [1, 0]]
+    by_one, by_quarter, viewers_first = blended(vectors, content, model, [1.0, 0.25, None], k=2)
+    assert by_one.tolist() == [[2, 1], [2, 0], [1, 0]]
+    assert by_quarter.tolist() == [[1, 2], [2, 0], [1, 0]]
+    assert viewers_first.tolist() == [[2, 1], [2, 0], [1, 0]]
 
 
 def test_the_viewers_split_is_seeded_and_holds_its_share() -> None:
