@@ -197,10 +197,6 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "reading CSV as text", lambda: (sources.read_text_csv(movies_src), sources.read_text_csv(credits_src))
     )
     cleaned = steps.run("cleaning and unnesting", lambda: clean(movies_raw, credits_raw))
-    rated = None
-    if ratings_src is not None:
-        found = ratings_src
-        rated = steps.run("reading ratings", lambda: ratings.read_ratings(found, cleaned.tables["movies"]["id"]))
     if cleaned.tables["movies"].height == 0:
         reasons = cleaned.rejects.filter(pl.col("source") == "movies").group_by("reason").len().sort("reason")
         raise sources.SourceError(
@@ -211,6 +207,16 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
 
     def progress(message: str) -> None:
         print(f"      {message}", file=sys.stderr, flush=True)
+
+    rated = ratings_entry = None
+    if ratings_src is not None:
+        found = ratings_src
+        rated = steps.run("reading ratings", lambda: ratings.read_ratings(found, cleaned.tables["movies"]["id"]))
+        ratings_entry = rated.entry(
+            [{"name": src.path.name, "bytes": src.size, "sha256": digest}
+             for src, digest in zip(rating_files, rating_digests, strict=True)]
+        )  # fmt: skip
+        progress(_ratings_line(ratings_entry))
 
     write_model = None
     if not skip_model:
@@ -256,11 +262,7 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     if rated is not None:
         # Apart from `rejects`: ratings about films outside the catalog are no flaw of the films' data.
         tables["ratings_rejects"] = rated.rejects
-        manifest["ratings"] = rated.entry(
-            [{"name": src.path.name, "bytes": src.size, "sha256": digest}
-             for src, digest in zip(rating_files, rating_digests, strict=True)]
-        )  # fmt: skip
-        progress(_ratings_line(manifest["ratings"]))
+        manifest["ratings"] = ratings_entry
 
     def write_with_quality(folder: Path) -> dict[str, Any]:
         assert write_model is not None
