@@ -9,7 +9,7 @@ two films' sets of likers; alpha 0 is the share of i's likers who liked j, which
 by many; shrink pulls scores backed by few viewers towards 0. Each film keeps its top `k` films with
 co >= 2; a film liked by fewer than `viewers.MIN_VIEWERS` viewers keeps none. Scores are in (0, 1]
 (co <= min(n_i, n_j)). Computed as X^T X over a binary viewers x films matrix, a block of films at a
-time (memory: about block x films x 40 bytes).
+time, keeping only the pairs that share likers.
 
 The held-out measure (`holdout_hit_rate_at_10`): the viewers are split once, by a permutation
 seeded with `seed`, into test (share `holdout`) and train. A viewers' model is built from the train
@@ -94,7 +94,8 @@ def likes(ratings: pl.DataFrame, ids: list[int] | np.ndarray) -> tuple[sp.csr_ma
 def similar(matrix: sp.csr_matrix, k: int, shrink: float, alpha: float = 0.5, block: int = 512) -> Neighbours:
     """Each film's top `k` films by the similarity of their likers (see the module docstring).
 
-    Within the top `k`, ties go to the lower item number.
+    Only the pairs with co-likes are scored (X^T X stays sparse: most films share likers with few
+    others), a block of films at a time; ties go to the lower item number.
     """
     n = matrix.shape[1]
     counts = np.asarray(matrix.sum(axis=0)).ravel().astype(np.int32)
@@ -103,34 +104,23 @@ def similar(matrix: sp.csr_matrix, k: int, shrink: float, alpha: float = 0.5, bl
     scores = np.zeros((n, k), dtype=np.float32)
     if k == 0:
         return Neighbours(neighbours, scores, counts)
-    columns = matrix.tocsc()
+    columns = sp.csc_matrix(matrix)
     liked = counts.astype(np.float64)
     for start in range(0, n, block):
         end = min(start + block, n)
-        co = (columns[:, start:end].T @ columns).toarray()  # (b, n) co-likes
-        below = liked[start:end, None] ** (1 - alpha) * liked[None, :] ** alpha + shrink
-        score = np.divide(co, below, out=np.zeros_like(co), where=below > 0)
-        score[co < 2] = 0.0
-        score[np.arange(end - start), np.arange(start, end)] = 0.0
-        score[counts[start:end] < viewers.MIN_VIEWERS] = 0.0
-        top = _top_columns(score, k)
-        best = np.take_along_axis(score, top, axis=1)
-        order = np.lexsort((top, -best), axis=1)
-        top, best = np.take_along_axis(top, order, axis=1), np.take_along_axis(best, order, axis=1)
-        neighbours[start:end] = np.where(best > 0, top, -1)
-        scores[start:end] = np.where(best > 0, best, 0.0)
+        co = (columns[:, start:end].T @ columns).tocoo()  # (b, n) co-likes, sparse
+        film, other, both = co.row.astype(np.int64) + start, co.col.astype(np.int64), co.data
+        keep = (both >= 2) & (other != film) & (counts[film] >= viewers.MIN_VIEWERS)
+        film, other, both = film[keep], other[keep], both[keep]
+        score = both / (liked[film] ** (1 - alpha) * liked[other] ** alpha + shrink)  # > 0: both >= 2
+        order = np.lexsort((other, -score, film))  # by film, best first, ties to the lower item
+        film, other, score = film[order], other[order], score[order]
+        first = np.searchsorted(film, film)  # where each film's run starts
+        rank = np.arange(len(film)) - first
+        top = rank < k
+        neighbours[film[top], rank[top]] = other[top]
+        scores[film[top], rank[top]] = score[top]
     return Neighbours(neighbours, scores, counts)
-
-
-def _top_columns(score: np.ndarray, k: int) -> np.ndarray:
-    """Each row's `k` best columns, in column order; ties at the k-th score go to the lower columns
-    (a plain argpartition picks among them arbitrarily, and the scores tie often: counts of viewers)."""
-    kth = -np.partition(-score, k - 1, axis=1)[:, k - 1 : k]
-    above = score > kth
-    tied = score == kth
-    wanted = k - above.sum(axis=1, keepdims=True)
-    chosen = above | (tied & (np.cumsum(tied, axis=1) <= wanted))
-    return np.nonzero(chosen)[1].reshape(len(score), k)
 
 
 def hit_rate(test: sp.csr_matrix, lists: np.ndarray, chunk: int = 1 << 20) -> tuple[float | None, float | None, int]:
