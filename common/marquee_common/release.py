@@ -26,8 +26,9 @@ MANIFEST = "manifest.json"
 CURRENT = "current"
 """The symlink in the data folder naming the release in service: `current -> releases/<version>`."""
 RELEASES = "releases"
-QUALITY = ("collection_hit_at_5", "genre_jaccard_at_10", "recall_at_10")
-"""The model's quality figures a manifest records (`model.quality`), which the gate compares."""
+QUALITY = ("collection_hit_at_5", "genre_jaccard_at_10", "recall_at_10", "holdout_hit_rate_at_10")
+"""The model's quality figures a manifest records (`model.quality`), which the gate compares;
+`holdout_hit_rate_at_10` only for a release built with MovieLens ratings (None otherwise)."""
 
 
 def sha256_file(path: Path) -> str:
@@ -91,7 +92,7 @@ def figures(manifest: Mapping[str, Any]) -> dict[str, Any]:
     not measured: a release built without the model), as the gate and the release lists read them.
 
     >>> figures({"evaluation": {"films": 8}, "model": {"recall_at_10": 0.97}})["quality"]
-    {'collection_hit_at_5': None, 'genre_jaccard_at_10': None, 'recall_at_10': 0.97}
+    {'collection_hit_at_5': None, 'genre_jaccard_at_10': None, 'recall_at_10': 0.97, 'holdout_hit_rate_at_10': None}
     """
     evaluation = manifest.get("evaluation") or {}
     model = manifest.get("model") or {}

@@ -15,10 +15,15 @@ from __future__ import annotations
 
 LIKED = 4.0
 """A rating at least this (of 0.5..5) means the viewer liked the film."""
-MIN_VIEWERS = 5
-"""Films liked by fewer viewers (in the ratings the model learned from) fall back to content alone."""
-WEIGHT = 0.5
-"""Default blend weight of the viewers' similarity (RECOMMENDER_WEIGHT_VIEWERS, MARQUEE_VIEWERS_WEIGHT)."""
+MIN_VIEWERS = 3
+"""Films liked by fewer viewers (in the ratings the model learned from) fall back to content alone.
+Measured on the synthetic ratings (held-out hit@10 of the viewers' lists): 2 -> 0.708, 3 -> 0.696,
+5 -> 0.668; 3, as lists resting on two viewers are mostly chance on real ratings."""
+WEIGHT = 4.0
+"""Default blend weight of the viewers' similarity (RECOMMENDER_WEIGHT_VIEWERS, MARQUEE_VIEWERS_WEIGHT).
+Held-out hybrid hit@10 on the synthetic ratings by weight: 0.5 -> 0.498, 1 -> 0.638, 2 -> 0.676,
+4 -> 0.687, 8 -> 0.689: the viewers' evidence leads and content orders what it leaves equal; 8 gains
+nothing worth drowning content further."""
 HIT_K = 10
 """The held-out measure's list length: hit rate at 10."""
 

@@ -29,10 +29,10 @@ import polars as pl
 
 from marquee_common.errors import ReleaseError
 from marquee_common.release import CURRENT, RELEASES, current_version, figures, read_manifest, sha256_file
-from marquee_etl import __version__, evaluate, lifecycle, sources
+from marquee_etl import __version__, evaluate, lifecycle, ratings, sources
 from marquee_etl.clean import clean
 from marquee_etl.lifecycle import Decision, GateSettings
-from marquee_etl.params import ModelParams
+from marquee_etl.params import ModelParams, ViewersParams
 from marquee_etl.release import write_release
 from marquee_etl.report import ReportSettings, diff, write_report
 
@@ -165,20 +165,26 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     lifecycle.check_writable(out)
     settings = settings or GateSettings.from_env()
     started = datetime.now(UTC)
-    steps = Steps(total=3 if skip_model else 4)
     movies_src = sources.find(raw, sources.MOVIES_NAMES)
     credits_src = sources.find(raw, sources.CREDITS_NAMES)
+    ratings_src = ratings.find_ratings(raw, ratings.RatingsSettings.from_env().ratings)
+    steps = Steps(total=(3 if skip_model else 4) + (ratings_src is not None))
     params = None if skip_model else ModelParams.from_env()
+    viewers_params = None if skip_model or ratings_src is None else ViewersParams.from_env()
+    rating_files = () if ratings_src is None else (ratings_src.ratings, ratings_src.links)
     report_settings = ReportSettings.from_env()
     with ThreadPoolExecutor(max_workers=2) as hashing:
         digests = dict(zip(("movies", "credits"), hashing.map(sha256_file, (movies_src.path, credits_src.path)),
                            strict=True))  # fmt: skip
+        rating_digests = list(hashing.map(sha256_file, (src.path for src in rating_files)))
     wanted = {
         "inputs": digests,
         "code_version": code_version(),
         "code_hash": code_hash(),
         "parameters": None if params is None else params.model_dump(),
         "report": not skip_report,
+        "ratings": rating_digests or None,
+        "viewers": None if viewers_params is None else viewers_params.recorded(),
     }
     existing = lifecycle.same_build(out, wanted)
     if existing is not None:
@@ -202,13 +208,26 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
     def progress(message: str) -> None:
         print(f"      {message}", file=sys.stderr, flush=True)
 
+    rated = ratings_entry = None
+    if ratings_src is not None:
+        found = ratings_src
+        rated = steps.run("reading ratings", lambda: ratings.read_ratings(found, cleaned.tables["movies"]["id"]))
+        ratings_entry = rated.entry(
+            [{"name": src.path.name, "bytes": src.size, "sha256": digest}
+             for src, digest in zip(rating_files, rating_digests, strict=True)]
+        )  # fmt: skip
+        progress(_ratings_line(ratings_entry))
+
     write_model = None
     if not skip_model:
         from marquee_etl.model import build_model  # scikit-learn takes a second to import
 
         assert params is not None
         write_model = steps.run(
-            "building the recommendation model", lambda: build_model(cleaned.tables, params, progress)
+            "building the recommendation model",
+            lambda: build_model(
+                cleaned.tables, params, progress, None if rated is None else rated.kept, viewers_params
+            ),  # fmt: skip
         )
     rejects = cleaned.rejects
     by_reason: dict[str, int] = {
@@ -240,6 +259,10 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
         "evaluation": evaluate.counts(cleaned.tables, rows_in, by_reason),
     }
     tables = {**cleaned.tables, "rejects": rejects}
+    if rated is not None:
+        # Apart from `rejects`: ratings about films outside the catalog are no flaw of the films' data.
+        tables["ratings_rejects"] = rated.rejects
+        manifest["ratings"] = ratings_entry
 
     def write_with_quality(folder: Path) -> dict[str, Any]:
         assert write_model is not None
@@ -262,7 +285,8 @@ def build(raw: Path, out: Path, skip_model: bool = False, force: bool = False,
             out, version, tables, manifest, extra=extra, after=[] if skip_report else [write_data_report]
         ),  # fmt: skip
     )
-    print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done))
+    print(summary(folder, rows_in, rows_kept, cleaned.tables, by_reason, cleaned.slow_path_rows, steps.done,
+                  manifest.get("ratings")))  # fmt: skip
     return report(promote_and_say(out, version, settings, force, "build"))
 
 
@@ -310,6 +334,7 @@ def summary(
     by_reason: dict[str, int],
     slow: dict[str, int],
     steps: list[tuple[str, float]],
+    rated: dict[str, Any] | None = None,
 ) -> str:
     lines = [f"release {folder.name} written to {folder}", ""]
     lines.append(f"rows in:   movies {rows_in['movies']:>8,}   credits {rows_in['credits']:>8,}")
@@ -317,6 +342,8 @@ def summary(
     lines.append("tables:    " + ", ".join(f"{name} {frame.height:,}" for name, frame in tables.items()))
     lines.append(f"rejects:   {sum(by_reason.values()):,}" + ("" if by_reason else " (none)"))
     lines.extend(f"  {reason:<40} {count:>8,}" for reason, count in by_reason.items())
+    if rated is not None:
+        lines.append("ratings:   " + _ratings_line(rated))
     slow_total = sum(slow.values())
     lines.append(
         f"slow-path literal parses: {slow_total:,}"
@@ -328,6 +355,13 @@ def summary(
         + f"; total {sum(t for _, t in steps):.2f} s"
     )
     return "\n".join(lines)
+
+
+def _ratings_line(rated: dict[str, Any]) -> str:
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in rated["rejects_by_reason"].items())
+    files = rated["files"][0]["name"]
+    return (f"{files}: {rated['rows_in']:,} in, {rated['rows_kept']:,} kept ({rated['users']:,} viewers, "
+            f"{rated['films_rated']:,} films), set aside: {reasons or 'none'}")  # fmt: skip
 
 
 def releases(args: argparse.Namespace) -> int:
@@ -361,7 +395,7 @@ def release_table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no releases yet: build one with python -m marquee_etl"
     head = f"{'':2}{'version':<32} {'built at':<20} {'films':>8} {'coll@5':>7} {'genre@10':>8} {'recall':>7} " \
-           f"{'size MB':>8}  status"  # fmt: skip
+           f"{'hold@10':>7} {'size MB':>8}  status"  # fmt: skip
     lines = [head]
     for row in rows:
         quality = row.get("quality") or {}
@@ -379,7 +413,7 @@ def release_table(rows: list[dict[str, Any]]) -> str:
             status += f"; DAMAGED: {row['error']}"
         lines.append(f"{marker:<2}{row['version']:<32} {(row.get('built_at') or '-')[:19]:<20} {films:>8} "
                      f"{q('collection_hit_at_5'):>7} {q('genre_jaccard_at_10'):>8} {q('recall_at_10'):>7} "
-                     f"{size:>8}  {status}")  # fmt: skip
+                     f"{q('holdout_hit_rate_at_10'):>7} {size:>8}  {status}")  # fmt: skip
     lines.append("(* current, < where rollback returns)")
     return "\n".join(lines)
 

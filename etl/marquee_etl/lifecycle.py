@@ -36,7 +36,7 @@ from marquee_etl.release import point_current
 HISTORY = "history.jsonl"
 LOCK = ".lock"
 QUALITY_LABEL = {"collection_hit_at_5": "collection_hit@5", "genre_jaccard_at_10": "genre_jaccard@10",
-                 "recall_at_10": "recall@10"}  # fmt: skip
+                 "recall_at_10": "recall@10", "holdout_hit_rate_at_10": "holdout hit@10"}  # fmt: skip
 
 
 class GateSettings(BaseSettings):
@@ -369,14 +369,16 @@ def describe(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def fingerprint(manifest: dict[str, Any]) -> dict[str, Any]:
-    """What makes two builds the same: input hashes, code version and source hash, model parameters,
-    and whether it has a data report."""
+    """What makes two builds the same: input hashes (the ratings' too), code version and source hash,
+    model and viewers' model parameters, and whether it has a data report."""
     return {
         "inputs": {name: meta.get("sha256") for name, meta in (manifest.get("inputs") or {}).items()},
         "code_version": manifest.get("code_version"),
         "code_hash": manifest.get("code_hash"),
         "parameters": (manifest.get("model") or {}).get("parameters"),
         "report": "report" in manifest,
+        "ratings": [f.get("sha256") for f in (manifest.get("ratings") or {}).get("files", [])] or None,
+        "viewers": ((manifest.get("model") or {}).get("viewers") or {}).get("parameters"),
     }
 
 

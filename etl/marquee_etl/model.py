@@ -29,11 +29,12 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import threadpool_limits
 
+from marquee_common import viewers as shared_viewers
 from marquee_common.analyzer import Analyzer
 from marquee_common.errors import ReleaseError
 from marquee_common.release import sha256_file
 from marquee_etl.evaluate import collection_hit, genre_jaccard
-from marquee_etl.params import ModelParams
+from marquee_etl.params import ModelParams, ViewersParams
 from marquee_etl.text import normalized
 
 MODEL_DIR = "model"
@@ -190,12 +191,17 @@ def nearest_neighbours(vectors: np.ndarray, k: int, block: int = 512) -> np.ndar
 
 
 def build_model(
-    tables: dict[str, pl.DataFrame], params: ModelParams, progress: Callable[[str], None] = print
+    tables: dict[str, pl.DataFrame],
+    params: ModelParams,
+    progress: Callable[[str], None] = print,
+    ratings: pl.DataFrame | None = None,
+    viewers_params: ViewersParams | None = None,
 ) -> Callable[[Path], dict[str, Any]]:
     """Fit the model now; return the writer that puts it into the release folder.
 
     Fitting happens before the release's temporary folder exists, so a recall below the
-    threshold fails the run before anything is written.
+    threshold fails the run before anything is written. With `ratings` (the kept MovieLens
+    ratings), the viewers' model is built too (viewers.py) and measured on held-out viewers.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -257,6 +263,14 @@ def build_model(
         "recall_at_10": round(recall, 4),
     }
     t = lap("quality", t)
+    served = viewers_entry = None
+    if ratings is not None:
+        from marquee_etl.viewers import build_viewers, content_neighbours
+
+        served, viewers_entry = build_viewers(ratings, ids, vectors, content_neighbours(vectors, neighbours),
+                                              facts["votes"], viewers_params or ViewersParams(), progress)  # fmt: skip
+        quality["holdout_hit_rate_at_10"] = viewers_entry["holdout"]["hybrid"]["mean"]
+        t = lap("viewers", t)
     vocabulary = vectorizer.get_feature_names_out().tolist()
     idf = vectorizer.idf_.astype(np.float32)
     components = svd.components_.astype(np.float32)
@@ -275,6 +289,10 @@ def build_model(
         if neighbours is not None:
             np.save(out / "neighbours.npy", neighbours, allow_pickle=False)
         write_films(out, films, facts)
+        if served is not None:
+            np.save(out / shared_viewers.NEIGHBOURS_FILE, served.neighbours, allow_pickle=False)
+            np.save(out / shared_viewers.SCORES_FILE, served.scores, allow_pickle=False)
+            np.save(out / shared_viewers.COUNTS_FILE, served.counts, allow_pickle=False)
         files = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in sorted(out.iterdir())}
         return {
             "model": {
@@ -295,6 +313,7 @@ def build_model(
                 "timings": timings,
                 "parameters": params.model_dump(),
                 "files": files,
+                **({} if viewers_entry is None else {"viewers": viewers_entry}),
             }
         }
 

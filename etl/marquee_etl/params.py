@@ -3,8 +3,12 @@ build would repeat an existing release) without importing scikit-learn."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import Any
+
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from marquee_common import viewers
 
 
 class ModelParams(BaseSettings):
@@ -46,3 +50,33 @@ class ModelParams(BaseSettings):
     @property
     def effective_search_k(self) -> int:
         return self.search_k or self.trees * 100
+
+
+class ViewersParams(BaseSettings):
+    """Viewers' model settings; each can be set as MARQUEE_VIEWERS_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="MARQUEE_VIEWERS_", frozen=True, extra="ignore")
+
+    k: int = Field(100, ge=1)  # films kept per film
+    shrink: float = Field(0.0, ge=0)  # added to the similarity's denominator: weak evidence counts less
+    alpha: float = Field(0.0, ge=0, le=1)  # exponent of n_j (1 - alpha of n_i): 0.5 the cosine, 0 the share of
+    # i's likers who liked j; 0 and no shrink measured best (viewers.py's docstring)
+    holdout: float = Field(0.2, gt=0, lt=1)  # share of viewers held out to measure
+    seed: int = 7
+    weight: float = Field(viewers.WEIGHT, ge=0)  # the hybrid's blend weight measured as the quality figure
+    block: int = Field(512, ge=1)  # films per block of X^T X (memory: block x films floats)
+
+    @classmethod
+    def from_env(cls) -> ViewersParams:
+        try:
+            return cls()
+        except ValidationError as exc:
+            wrong = [
+                f"MARQUEE_VIEWERS_{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}"
+                for e in exc.errors()
+            ]
+            raise ValueError("; ".join(wrong)) from None
+
+    def recorded(self) -> dict[str, Any]:
+        """The parameters as the manifest records them (and the build fingerprint compares them)."""
+        return {"liked": viewers.LIKED, "min_viewers": viewers.MIN_VIEWERS, **self.model_dump()}

@@ -51,6 +51,25 @@ def test_each_quality_figure_may_drop_by_at_most_0_02() -> None:
     assert failed(manifest(1000, 0.01, None, 0.57, 0.95), old) == ["collection_hit@5", "genre_jaccard@10", "recall@10"]
 
 
+def _with_holdout(base: dict[str, Any], holdout: float | None) -> dict[str, Any]:
+    """`base` with a held-out hit rate recorded (None: a release built without ratings)."""
+    quality = {**base["model"]["quality"], "holdout_hit_rate_at_10": holdout}
+    return {"evaluation": {**base["evaluation"], "quality": quality}, "model": {**base["model"], "quality": quality}}
+
+
+def test_the_held_out_hit_rate_may_drop_by_at_most_0_02_when_current_has_one() -> None:
+    old = _with_holdout(manifest(1000, 0.01, 0.9, 0.6, 0.98), 0.40)
+    assert failed(_with_holdout(manifest(1000, 0.01, 0.9, 0.6, 0.98), 0.385), old) == []
+    assert failed(_with_holdout(manifest(1000, 0.01, 0.9, 0.6, 0.98), 0.37), old) == ["holdout hit@10"]
+
+
+def test_a_candidate_without_ratings_fails_against_a_current_with_a_held_out_figure() -> None:
+    old = _with_holdout(manifest(1000, 0.01, 0.9, 0.6, 0.98), 0.40)
+    assert failed(manifest(1000, 0.01, 0.9, 0.6, 0.98), old) == ["holdout hit@10"]
+    # ... while a candidate with ratings passes against a current without: nothing to compare.
+    assert failed(_with_holdout(manifest(1000, 0.01, 0.9, 0.6, 0.98), 0.10), manifest(1000, 0.01, 0.9, 0.6, 0.98)) == []
+
+
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MARQUEE_GATE_MAX_FILM_DROP", "0.5")
     monkeypatch.setenv("MARQUEE_KEEP_RELEASES", "2")

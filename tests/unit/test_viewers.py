@@ -1,0 +1,90 @@
+"""The viewers' model and its held-out measure, on matrices small enough to work out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from marquee_common import viewers as shared
+from marquee_etl.viewers import Neighbours, blended, hit_rate, likes, most_voted_lists, similar, split_viewers
+
+# Viewer -> films liked (items 0..3 = films 10, 20, 30, 40): co-likes 0-1: 3, 1-2: 2, 1-3: 2, the others 1;
+# likers n = 3, 4, 2, 2.
+LIKED = {1: [10, 20, 30], 2: [10, 20], 3: [10, 20, 40], 4: [20, 30, 40]}
+IDS = [10, 20, 30, 40]
+
+
+def _ratings() -> pl.DataFrame:
+    rows = [(user, film, 4.5, 0) for user, films in LIKED.items() for film in films]
+    rows.append((4, 10, 3.5, 0))  # below LIKED: not a like
+    return pl.DataFrame(rows, schema={"user_id": pl.Int64, "film_id": pl.Int64, "rating": pl.Float64,
+                                      "timestamp": pl.Int64}, orient="row")  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def three_viewers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand examples with the floor at 3 likers, whatever the shipped value."""
+    monkeypatch.setattr(shared, "MIN_VIEWERS", 3)
+
+
+def test_likes_are_ratings_of_at_least_liked_in_the_items_order() -> None:
+    matrix, users = likes(_ratings(), IDS)
+    assert users.tolist() == [1, 2, 3, 4]
+    assert matrix.toarray().tolist() == [[1, 1, 1, 0], [1, 1, 0, 0], [1, 1, 0, 1], [0, 1, 1, 1]]
+
+
+def test_cosine_neighbours_by_hand() -> None:
+    model = similar(likes(_ratings(), IDS)[0], k=3, shrink=0.0, alpha=0.5)
+    assert model.counts.tolist() == [3, 4, 2, 2]
+    # film 0: only film 1 has co >= 2: 3 / sqrt(3 * 4); films 2 and 3 (co 1) are not listed.
+    assert model.neighbours[0].tolist() == [1, -1, -1]
+    assert model.scores[0] == pytest.approx([3 / np.sqrt(12), 0, 0], abs=1e-6)
+    # film 1: 0 (3 / sqrt 12 = 0.866), then 2 and 3 tied at 2 / sqrt 8 = 0.707: the lower item first.
+    assert model.neighbours[1].tolist() == [0, 2, 3]
+    assert model.scores[1] == pytest.approx([3 / np.sqrt(12), 2 / np.sqrt(8), 2 / np.sqrt(8)], abs=1e-6)
+    # Keeping 2: of the tied 2 and 3, the lower item.
+    assert similar(likes(_ratings(), IDS)[0], k=2, shrink=0.0, alpha=0.5).neighbours[1].tolist() == [0, 2]
+    # films 2 and 3 have 2 likers, fewer than MIN_VIEWERS (3): no list.
+    assert model.neighbours[2:].tolist() == [[-1, -1, -1]] * 2 and not model.scores[2:].any()
+
+
+def test_shrink_and_the_popularity_exponent_by_hand() -> None:
+    matrix = likes(_ratings(), IDS)[0]
+    shrunk = similar(matrix, k=3, shrink=1.0, alpha=0.5)
+    assert shrunk.scores[1] == pytest.approx([3 / (np.sqrt(12) + 1), 2 / (np.sqrt(8) + 1), 2 / (np.sqrt(8) + 1)])
+    share = similar(matrix, k=3, shrink=0.0, alpha=0.0)  # co / n_i: the share of i's likers who liked j
+    assert share.scores[1] == pytest.approx([3 / 4, 2 / 4, 2 / 4]) and share.scores[0, 0] == pytest.approx(1.0)
+
+
+def test_the_hit_rate_by_hand() -> None:
+    lists = np.array([[1, 2], [2, -1], [3, 0], [0, 1]])
+    test = np.zeros((4, 4))
+    for viewer, films in enumerate([[0, 3], [1, 2], [0, 1, 2], [3]]):
+        test[viewer, films] = 1
+    # A: f0 miss, f3 hit (0); B: f1 hit (2), f2 miss; C: all three hit; D likes one film: left out.
+    # Pooled: 1 + 1 + 3 hits of 2 + 2 + 3 pairs.
+    mean, pooled, viewers = hit_rate(test, lists)
+    assert (mean, pooled, viewers) == (round((0.5 + 0.5 + 1) / 3, 4), round(5 / 7, 4), 3)
+
+
+def test_most_voted_lists_leave_the_film_itself_out() -> None:
+    lists = most_voted_lists(np.array([5, 50, 20, 1, 30]), k=2)
+    assert lists.tolist() == [[1, 4], [4, 2], [1, 4], [1, 4], [1, 2]]
+
+
+def test_the_hybrid_blends_cosine_and_the_viewers_score_by_weight() -> None:
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.6, 0.8]], dtype=np.float32)
+    content = np.array([[1, 2], [2, 0], [1, 0]], dtype=np.int32)  # by cosine: 0-1 0.8, 0-2 0.6, 1-2 0.96
+    model = Neighbours(np.array([[2], [-1], [-1]], dtype=np.int32), np.array([[0.5], [0], [0]], dtype=np.float32),
+                       np.array([5, 5, 5], dtype=np.int32))  # fmt: skip
+    # film 0: 1 scores 0.8, 2 scores 0.6 + w x 0.5: ahead from w = 0.4.
+    by_one, by_quarter, viewers_first = blended(vectors, content, model, [1.0, 0.25, None], k=2)
+    assert by_one.tolist() == [[2, 1], [2, 0], [1, 0]]
+    assert by_quarter.tolist() == [[1, 2], [2, 0], [1, 0]]
+    assert viewers_first.tolist() == [[2, 1], [2, 0], [1, 0]]
+
+
+def test_the_viewers_split_is_seeded_and_holds_its_share() -> None:
+    first, again = split_viewers(10, 0.2, 7), split_viewers(10, 0.2, 7)
+    assert first.sum() == 2 and (first == again).all()
