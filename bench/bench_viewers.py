@@ -63,7 +63,7 @@ TEN_X = Path("/tmp/marquee-ratings-10x")
 FULL_RATINGS = Path("/tmp/marquee-full-ratings")
 RSS_TARGET_MB = 100.0
 REQUESTS = 2000
-HYBRID_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
+HYBRID_WEIGHTS = (1.0, 2.0, 4.0, 8.0, 16.0)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -153,19 +153,21 @@ def served_tops(rec: Recommender, films: set[int], **request: Any) -> dict[int, 
     return out
 
 
-def quality(args: argparse.Namespace, work: Path) -> tuple[list[str], bool]:
-    plain, _ = timed_release(raw_folder(work / "raw-plain", args.sample, None), work / "data-plain")
+def quality(args: argparse.Namespace, work: Path, ratings_dir: Path, label: str) -> tuple[list[str], bool]:
+    plain = (work / "data-plain" / "current").resolve()
+    if not plain.exists():
+        plain, _ = timed_release(raw_folder(work / "raw-plain", args.sample, None), work / "data-plain")
     content_rec = Recommender(plain, Weights(), WIDTH)  # a release without ratings, as served
-    viewers = held_out(args.sample, content_rec.items)
-    raw = raw_folder(work / "raw-train", args.sample, args.sample, viewers.train_users)
-    release, seconds = timed_release(raw, work / "data-train")
+    viewers = held_out(ratings_dir, content_rec.items)
+    raw = raw_folder(work / f"raw-train-{label}", args.sample, ratings_dir, viewers.train_users)
+    release, seconds = timed_release(raw, work / f"data-train-{label}")
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     rec = Recommender(release, Weights(), WIDTH)
     if not np.array_equal(rec.items, content_rec.items):
         raise BenchError("the releases with and without ratings hold different films")
     if rec.viewer_lists is None:
         raise BenchError("the release built with ratings has no viewers' model")
-    liked = liked_items(viewers, args.sample, rec)
+    liked = liked_items(viewers, ratings_dir, rec)
     films = set().union(*(set(x.tolist()) for x in liked))
     print(f"held-out: {len(liked)} test viewers, {len(films):,} films they liked; lists as served ...", flush=True)
     rows: list[tuple[str, float]] = []
@@ -194,7 +196,8 @@ def quality(args: argparse.Namespace, work: Path) -> tuple[list[str], bool]:
     ok = hybrid > best_other
     gate = manifest["model"].get("viewers", {}).get("holdout", {})
     lines = [
-        "1. held-out viewers' hit rate at 10, lists as served (SYNTHETIC ratings: plumbing and direction)",
+        f"1. held-out viewers' hit rate at 10, lists as served; {label} ratings ({ratings_dir}; SYNTHETIC: "
+        "plumbing and direction)",
         f"   {len(viewers.test_users)} of {viewers.ratings_users} viewers held out by the pipeline's split "
         f"(share {ViewersParams().holdout}, seed {ViewersParams().seed}); {len(liked)} of them have >= 2 liked "
         f"films of the release; release built from the others in {seconds:.1f} s",
@@ -327,8 +330,12 @@ def full(args: argparse.Namespace, work: Path) -> tuple[list[str], bool]:
 
 def run(args: argparse.Namespace, work: Path) -> bool:
     lines = ["", "=" * 100, "The hybrid recommender: held-out viewers, scale, served memory", *machine(PACKAGES), ""]
-    found, ok = quality(args, work)
+    found, ok = quality(args, work, args.sample, "1x")
     print("\n".join(lines + found), flush=True)
+    ten = synth_ratings(args.sample / "movies_metadata.csv", TEN_X, 6710)
+    found, ok_10x = quality(args, work, ten, "10x")
+    print("\n".join(["", *found]), flush=True)
+    ok = ok and ok_10x
     if not args.no_scale:
         print("\n".join(["", *scale(args, work)]), flush=True)
     if not args.no_full:

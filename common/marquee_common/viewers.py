@@ -16,14 +16,15 @@ from __future__ import annotations
 LIKED = 4.0
 """A rating at least this (of 0.5..5) means the viewer liked the film."""
 MIN_VIEWERS = 3
-"""Films liked by fewer viewers (in the ratings the model learned from) fall back to content alone.
-Measured on the synthetic ratings (held-out hit@10 of the viewers' lists): 2 -> 0.708, 3 -> 0.696,
-5 -> 0.668; 3, as lists resting on two viewers are mostly chance on real ratings."""
-WEIGHT = 4.0
+"""Films liked by fewer viewers (in the ratings the model learned from) fall back to content alone:
+a list resting on one or two viewers is mostly chance on real ratings."""
+WEIGHT = 8.0
 """Default blend weight of the viewers' similarity (RECOMMENDER_WEIGHT_VIEWERS, MARQUEE_VIEWERS_WEIGHT).
-Held-out hybrid hit@10 on the synthetic ratings by weight: 0.5 -> 0.498, 1 -> 0.638, 2 -> 0.676,
-4 -> 0.687, 8 -> 0.689: the viewers' evidence leads and content orders what it leaves equal; 8 gains
-nothing worth drowning content further."""
+The viewers' scores are shares of likers (0..1, most under 0.3) and the content cosines 0.3..0.8,
+so the viewers lead and content orders what they leave equal. Held-out hit@10 of the hybrid as
+served (bench/bench_viewers.py, synthetic ratings, 1x / 10x viewers) by weight: 1 -> 0.690 / 0.722,
+2 -> 0.739 / 0.764, 4 -> 0.751 / 0.777, 8 -> 0.758 / 0.780, 16 -> 0.761 / 0.780: 8 gains all but
+0.003 of 16 and keeps content's say twice as large."""
 HIT_K = 10
 """The held-out measure's list length: hit rate at 10."""
 
@@ -33,4 +34,10 @@ SCORES_FILE = "viewers_scores.npy"
 """float32 (items, k): the similarity of each listed film, in (0, 1]; 0 where -1 pads."""
 COUNTS_FILE = "viewers_counts.npy"
 """int32 (items,): how many viewers liked each film in the ratings the model learned from."""
-FILES = (NEIGHBOURS_FILE, SCORES_FILE, COUNTS_FILE)
+SHARED_FILE = "viewers_shared.npy"
+"""int32 (items, k): how many viewers liked both the film and each listed film; 0 where -1 pads.
+The recommender says "the same viewers liked both" from 2 on (a listed film may have fewer: the
+films' popularity is part of every score)."""
+FILES = (NEIGHBOURS_FILE, SCORES_FILE, COUNTS_FILE, SHARED_FILE)
+SHARED_REASON = 2
+"""Viewers who liked both films from which the recommender gives the reason SAME_VIEWERS."""

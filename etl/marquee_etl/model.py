@@ -293,6 +293,7 @@ def build_model(
             np.save(out / shared_viewers.NEIGHBOURS_FILE, served.neighbours, allow_pickle=False)
             np.save(out / shared_viewers.SCORES_FILE, served.scores, allow_pickle=False)
             np.save(out / shared_viewers.COUNTS_FILE, served.counts, allow_pickle=False)
+            np.save(out / shared_viewers.SHARED_FILE, served.shared, allow_pickle=False)
         files = {p.name: {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in sorted(out.iterdir())}
         return {
             "model": {

@@ -61,6 +61,8 @@ class ViewersParams(BaseSettings):
     shrink: float = Field(0.0, ge=0)  # added to the similarity's denominator: weak evidence counts less
     alpha: float = Field(0.0, ge=0, le=1)  # exponent of n_j (1 - alpha of n_i): 0.5 the cosine, 0 the share of
     # i's likers who liked j; 0 and no shrink measured best (viewers.py's docstring)
+    prior: float = Field(100.0, ge=0)  # viewers' worth of the films' popularity in every score:
+    # (co + prior x p_j) / (n_i + prior), p_j the share of viewers who liked j (viewers.py's docstring)
     holdout: float = Field(0.2, gt=0, lt=1)  # share of viewers held out to measure
     seed: int = 7
     weight: float = Field(viewers.WEIGHT, ge=0)  # the hybrid's blend weight measured as the quality figure

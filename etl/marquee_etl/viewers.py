@@ -72,6 +72,7 @@ class Neighbours:
     neighbours: np.ndarray  # int32 (n, k), -1 pad
     scores: np.ndarray  # float32 (n, k), 0 pad
     counts: np.ndarray  # int32 (n,)
+    shared: np.ndarray  # int32 (n, k): viewers who liked both, 0 pad
 
 
 def likes(ratings: pl.DataFrame, ids: list[int] | np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -91,36 +92,55 @@ def likes(ratings: pl.DataFrame, ids: list[int] | np.ndarray) -> tuple[sp.csr_ma
     return matrix, users
 
 
-def similar(matrix: sp.csr_matrix, k: int, shrink: float, alpha: float = 0.5, block: int = 512) -> Neighbours:
+def similar(matrix: sp.csr_matrix, k: int, shrink: float, alpha: float = 0.5, block: int = 512,
+            prior: float = 0.0) -> Neighbours:  # fmt: skip
     """Each film's top `k` films by the similarity of their likers (see the module docstring).
 
-    Only the pairs with co-likes are scored (X^T X stays sparse: most films share likers with few
-    others), a block of films at a time; ties go to the lower item number.
+    Without a prior, only the pairs with co-likes >= 2 are scored (X^T X stays sparse: most films
+    share likers with few others). With one, the pairs with any co-likes and each film's pairs with
+    the `k` most-liked films are scored. A block of films at a time; ties go to the lower item.
     """
     n = matrix.shape[1]
     counts = np.asarray(matrix.sum(axis=0)).ravel().astype(np.int32)
     k = max(0, min(k, n - 1))
     neighbours = np.full((n, k), -1, dtype=np.int32)
     scores = np.zeros((n, k), dtype=np.float32)
+    shared = np.zeros((n, k), dtype=np.int32)
     if k == 0:
-        return Neighbours(neighbours, scores, counts)
+        return Neighbours(neighbours, scores, counts, shared)
     columns = sp.csc_matrix(matrix)
     liked = counts.astype(np.float64)
+    share = liked / max(matrix.shape[0], 1)  # p_j: the share of viewers who liked j
+    most_liked = np.argsort(-liked, kind="stable")[: k + 1].astype(np.int64)
     for start in range(0, n, block):
         end = min(start + block, n)
         co = (columns[:, start:end].T @ columns).tocoo()  # (b, n) co-likes, sparse
-        film, other, both = co.row.astype(np.int64) + start, co.col.astype(np.int64), co.data
-        keep = (both >= 2) & (other != film) & (counts[film] >= viewers.MIN_VIEWERS)
+        film, other, both = co.row.astype(np.int64) + start, co.col.astype(np.int64), co.data.astype(np.float64)
+        if prior > 0:  # the most-liked films join every film's pairs, with no co-likes when they share none
+            extra_film = np.repeat(np.arange(start, end, dtype=np.int64), len(most_liked))
+            extra_other = np.tile(most_liked, end - start)
+            film, other = np.concatenate((film, extra_film)), np.concatenate((other, extra_other))
+            both = np.concatenate((both, np.zeros(len(extra_film))))
+            order = np.lexsort((-both, other, film))  # a pair twice: the one with its co-likes first
+            film, other, both = film[order], other[order], both[order]
+            first = np.ones(len(film), dtype=bool)
+            first[1:] = (film[1:] != film[:-1]) | (other[1:] != other[:-1])
+            film, other, both = film[first], other[first], both[first]
+        keep = (other != film) & (counts[film] >= viewers.MIN_VIEWERS) & ((both >= 2) | (prior > 0))
         film, other, both = film[keep], other[keep], both[keep]
-        score = both / (liked[film] ** (1 - alpha) * liked[other] ** alpha + shrink)  # > 0: both >= 2
+        below = liked[film] ** (1 - alpha) * liked[other] ** alpha + shrink + prior
+        score = (both + prior * share[other]) / below
+        keep = score > 0
+        film, other, both, score = film[keep], other[keep], both[keep], score[keep]
         order = np.lexsort((other, -score, film))  # by film, best first, ties to the lower item
-        film, other, score = film[order], other[order], score[order]
+        film, other, score, both = film[order], other[order], score[order], both[order]
         first = np.searchsorted(film, film)  # where each film's run starts
         rank = np.arange(len(film)) - first
         top = rank < k
         neighbours[film[top], rank[top]] = other[top]
-        scores[film[top], rank[top]] = score[top]
-    return Neighbours(neighbours, scores, counts)
+        scores[film[top], rank[top]] = np.minimum(score[top], 1.0)
+        shared[film[top], rank[top]] = both[top]
+    return Neighbours(neighbours, scores, counts, shared)
 
 
 def hit_rate(test: sp.csr_matrix, lists: np.ndarray, chunk: int = 1 << 20) -> tuple[float | None, float | None, int]:
@@ -208,7 +228,7 @@ def build_viewers(ratings: pl.DataFrame, ids: list[int], vectors: np.ndarray, co
     started = time.perf_counter()
     matrix, users = likes(ratings, ids)
     test_mask = split_viewers(matrix.shape[0], params.holdout, params.seed)
-    train = similar(matrix[~test_mask], params.k, params.shrink, params.alpha, params.block)
+    train = similar(matrix[~test_mask], params.k, params.shrink, params.alpha, params.block, params.prior)
     test = matrix[test_mask]
     weights = sorted({*WEIGHTS, params.weight})
     lists = blended(vectors, content[:, :CONTENT_CANDIDATES], train, [None, *weights])
@@ -229,7 +249,7 @@ def build_viewers(ratings: pl.DataFrame, ids: list[int], vectors: np.ndarray, co
         + ", ".join(f"{w}: {_show(f['mean'])}" for w, f in hybrid.items())
         + f" ({measured['test_viewers']:,} test viewers)"
     )
-    served = similar(matrix, params.k, params.shrink, params.alpha, params.block)
+    served = similar(matrix, params.k, params.shrink, params.alpha, params.block, params.prior)
     seconds = round(time.perf_counter() - started, 3)
     progress(f"viewers: model of {matrix.shape[0]:,} viewers, {int((served.counts > 0).sum()):,} films liked, "
              f"{int((served.neighbours[:, 0] >= 0).sum()) if served.neighbours.shape[1] else 0:,} with a list: "

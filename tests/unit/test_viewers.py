@@ -77,7 +77,7 @@ def test_the_hybrid_blends_cosine_and_the_viewers_score_by_weight() -> None:
     vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.6, 0.8]], dtype=np.float32)
     content = np.array([[1, 2], [2, 0], [1, 0]], dtype=np.int32)  # by cosine: 0-1 0.8, 0-2 0.6, 1-2 0.96
     model = Neighbours(np.array([[2], [-1], [-1]], dtype=np.int32), np.array([[0.5], [0], [0]], dtype=np.float32),
-                       np.array([5, 5, 5], dtype=np.int32))  # fmt: skip
+                       np.array([5, 5, 5], dtype=np.int32), np.array([[3], [0], [0]], dtype=np.int32))  # fmt: skip
     # film 0: 1 scores 0.8, 2 scores 0.6 + w x 0.5: ahead from w = 0.4.
     by_one, by_quarter, viewers_first = blended(vectors, content, model, [1.0, 0.25, None], k=2)
     assert by_one.tolist() == [[2, 1], [2, 0], [1, 0]]

@@ -170,28 +170,33 @@ class Recommender:
         self.viewer_lists: np.ndarray | None = None
         self.viewer_scores: np.ndarray | None = None
         self.viewer_counts: np.ndarray | None = None
+        self.viewer_shared: np.ndarray | None = None
         if not self.viewers:
             return
         n = len(self.items)
         lists = np.load(root / viewers_model.NEIGHBOURS_FILE, mmap_mode="r", allow_pickle=False).view(np.ndarray)
         scores = np.load(root / viewers_model.SCORES_FILE, mmap_mode="r", allow_pickle=False).view(np.ndarray)
         counts = _load(root, viewers_model.COUNTS_FILE.removesuffix(".npy"))
-        if lists.shape[0] != n or scores.shape != lists.shape or counts.shape != (n,):
+        shared = np.load(root / viewers_model.SHARED_FILE, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        if lists.shape[0] != n or scores.shape != lists.shape or shared.shape != lists.shape or counts.shape != (n,):
             raise ReleaseError(f"the viewers' model in {root} does not match the model's {n} items")
         self.viewer_lists, self.viewer_scores, self.viewer_counts = lists, scores, counts
+        self.viewer_shared = shared
 
-    def _seed_viewers(self, seed: int | None) -> tuple[np.ndarray, np.ndarray] | None:
-        """(films, similarities) the same viewers liked with the seed; None when the seed has too few
-        viewers (or the release no ratings): content alone ranks it."""
-        if seed is None or self.viewer_lists is None or self.viewer_scores is None or self.viewer_counts is None:
+    def _seed_viewers(self, seed: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(films, similarities, viewers who liked both) listed for the seed; None when the seed has
+        too few viewers (or the release no ratings): content alone ranks it."""
+        if seed is None or self.viewer_lists is None or self.viewer_scores is None or self.viewer_shared is None:
             return None
+        assert self.viewer_counts is not None
         if self.viewer_counts[seed] < viewers_model.MIN_VIEWERS:
             return None
         row = np.asarray(self.viewer_lists[seed], dtype=np.int64)
         keep = row >= 0
         if not keep.any():
             return None
-        return row[keep], np.asarray(self.viewer_scores[seed][keep], dtype=np.float64)
+        scores = np.asarray(self.viewer_scores[seed][keep], dtype=np.float64)
+        return row[keep], scores, np.asarray(self.viewer_shared[seed][keep], dtype=np.int64)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -340,10 +345,11 @@ class Recommender:
         liked = self._seed_viewers(seed)
         if liked is not None:
             order = np.argsort(liked[0])
-            listed, listed_scores = liked[0][order], liked[1][order]
+            listed, listed_scores, both = liked[0][order], liked[1][order], liked[2][order]
             at = np.minimum(np.searchsorted(listed, cand), len(listed) - 1)
-            same_viewers = listed[at] == cand
-            score += w.viewers * np.where(same_viewers, listed_scores[at], 0.0)
+            found = listed[at] == cand
+            score += w.viewers * np.where(found, listed_scores[at], 0.0)
+            same_viewers = found & (both[at] >= viewers_model.SHARED_REASON)
         if seed is not None:
             seed_bits = self.genre_bits[seed]
             both = np.bitwise_count(self.genre_bits[cand] & seed_bits)

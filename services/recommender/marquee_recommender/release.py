@@ -63,6 +63,7 @@ def open_recommender(folder: Path, manifest: dict[str, Any], weights: Weights, w
         shapes[viewers_model.NEIGHBOURS_FILE] = ("int32", (n, None), False)
         shapes[viewers_model.SCORES_FILE] = ("float32", (n, None), True)
         shapes[viewers_model.COUNTS_FILE] = ("int32", (n,), False)
+        shapes[viewers_model.SHARED_FILE] = ("int32", (n, None), False)
     arrays = {}
     for name, (dtype, shape, finite) in shapes.items():
         # Mapped, not read into the heap: the check costs page cache, and nothing stays behind.
@@ -98,6 +99,10 @@ def check_viewers(version: str, arrays: dict[str, np.ndarray], n: int) -> None:
                              "holds a similarity outside 0..1, or one for no film")  # fmt: skip
     if counts.size and counts.min() < 0:
         raise DamagedRelease(version, f"model/{viewers_model.COUNTS_FILE}", "holds a negative count")
+    shared = arrays[viewers_model.SHARED_FILE]
+    if shared.shape != lists.shape or (shared.size and shared.min() < 0):
+        raise DamagedRelease(version, f"model/{viewers_model.SHARED_FILE}",
+                             f"shape {shared.shape} does not match {name}'s, or holds a negative count")  # fmt: skip
 
 
 def probe(rec: Recommender) -> int:
