@@ -57,6 +57,21 @@ def test_shrink_and_the_popularity_exponent_by_hand() -> None:
     assert share.scores[1] == pytest.approx([3 / 4, 2 / 4, 2 / 4]) and share.scores[0, 0] == pytest.approx(1.0)
 
 
+def test_the_popularity_prior_by_hand() -> None:
+    """(co + prior x p_j) / (n_i + prior), p_j = likers of j / 4 viewers: with prior 4, film 1's
+    scores are 0: (3 + 3) / 8, 2: (2 + 2) / 8, 3: (2 + 2) / 8. Film 0 now lists 2 and 3 as well
+    (co 1: (1 + 2) / 7 each), with how many viewers liked both kept beside the scores."""
+    model = similar(likes(_ratings(), IDS)[0], k=3, shrink=0.0, alpha=0.0, prior=4.0)
+    assert model.neighbours[1].tolist() == [0, 2, 3]
+    assert model.scores[1] == pytest.approx([6 / 8, 4 / 8, 4 / 8])
+    assert model.shared[1].tolist() == [3, 2, 2]
+    assert model.neighbours[0].tolist() == [1, 2, 3]
+    assert model.scores[0] == pytest.approx([(3 + 4) / 7, 3 / 7, 3 / 7])
+    assert model.shared[0].tolist() == [3, 1, 1]
+    # films 2 and 3 still have fewer than MIN_VIEWERS likers: no list, whatever the prior
+    assert model.neighbours[2:].tolist() == [[-1, -1, -1]] * 2 and not model.shared[2:].any()
+
+
 def test_the_hit_rate_by_hand() -> None:
     lists = np.array([[1, 2], [2, -1], [3, 0], [0, 1]])
     test = np.zeros((4, 4))

@@ -1,0 +1,110 @@
+"""The recommender serving a release built with ratings: what the same viewers liked joins the
+ranking, with its reason; a film with too few viewers is ranked by content alone, as without ratings.
+
+Hand-made ratings over the fixture's films (tests/fixtures/EXPECTED.md): 20 viewers like Alpha
+(film 1), film 10 and the adult film 13; one more viewer likes Alpha and film 3. So film 3 has one
+liker (fewer than MIN_VIEWERS: content alone), and Alpha's viewers' list holds 10 and 13 (20
+viewers liked both) and 3 (one viewer did: listed for its share of likers, but no reason).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from marquee.v1 import recommender_pb2 as pb
+from marquee.v1 import recommender_pb2_grpc
+from marquee_common import viewers
+from tests.harness import FIXTURE_RAW, RunningService, build_release
+
+Reason = pb.Recommendation.Reason
+FILMS = [1, 2, 3, 4, 5, 10, 12, 13]
+LINKS = "movieId,imdbId,tmdbId\n" + "".join(f"{f + 100},00{f},{f}\n" for f in FILMS)
+
+
+def _ratings() -> str:
+    lines = ["userId,movieId,rating,timestamp"]
+    for user in range(1, 21):
+        lines += [f"{user},101,4.5,1", f"{user},110,5.0,2", f"{user},113,4.0,3"]
+    lines += ["21,101,4.0,1", "21,103,4.5,2"]
+    return "\n".join(lines) + "\n"
+
+
+def _raw(folder: Path, ratings: bool) -> Path:
+    folder.mkdir()
+    for name in ("movies_metadata.csv", "credits.csv"):
+        shutil.copy(FIXTURE_RAW / name, folder / name)
+    if ratings:
+        (folder / "ratings_small.csv").write_text(_ratings())
+        (folder / "links_small.csv").write_text(LINKS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, recommender_pb2_grpc.RecommenderServiceStub]]:
+    work = tmp_path_factory.mktemp("viewers")
+    services = {}
+    try:
+        for name, ratings in (("with", True), ("without", False)):
+            data = work / f"data-{name}"
+            build_release(_raw(work / f"raw-{name}", ratings), data)
+            services[name] = RunningService("marquee_recommender", "RECOMMENDER", data, "marquee.v1.RecommenderService",
+                                            work / f"{name}.log")  # fmt: skip
+        channels = {name: grpc.insecure_channel(s.target) for name, s in services.items()}
+        yield {name: recommender_pb2_grpc.RecommenderServiceStub(c) for name, c in channels.items()}
+        for channel in channels.values():
+            channel.close()
+    finally:
+        for service in services.values():
+            service.stop()
+
+
+def _by_id(reply: pb.RecommendResponse) -> dict[int, pb.Recommendation]:
+    return {r.movie.id: r for r in reply.recommendations}
+
+
+def test_films_the_same_viewers_liked_lead_with_their_reason(stubs) -> None:
+    reply = stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10))
+    assert reply.recommendations[0].movie.id == 10  # 20 of its 21 likers liked Alpha too
+    assert Reason.REASON_SAME_VIEWERS in reply.recommendations[0].reasons
+    found = _by_id(reply)
+    assert 13 not in found  # adult: the filters still apply to the viewers' films
+    assert 3 in found and Reason.REASON_SAME_VIEWERS not in found[3].reasons  # one viewer is no reason
+    assert all(Reason.REASON_SAME_VIEWERS not in r.reasons for i, r in found.items() if i != 10)
+    with_adult = pb.RecommendRequest(movie_id=1, limit=10, filters=pb.RecommendFilters(include_adult=True))
+    adult = _by_id(stubs["with"].Recommend(with_adult))
+    assert Reason.REASON_SAME_VIEWERS in adult[13].reasons
+
+
+def test_the_viewers_raise_a_film_by_weight_times_their_share(stubs) -> None:
+    """Film 10 for Alpha: (co + prior x p) / (n + prior) with co 20, n 21 likers of Alpha, p 20 of 21
+    viewers, prior 100 (MARQUEE_VIEWERS_PRIOR's default): the score rises by 8 (the default weight) times it."""
+    with_ = _by_id(stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10)))[10]
+    without = _by_id(stubs["without"].Recommend(pb.RecommendRequest(movie_id=1, limit=10)))[10]
+    share = (20 + 100 * 20 / 21) / (21 + 100)
+    assert with_.similarity == pytest.approx(without.similarity, abs=1e-6)
+    assert with_.score - without.score == pytest.approx(viewers.WEIGHT * share, abs=1e-4)
+
+
+def test_a_film_with_too_few_viewers_is_ranked_by_content_alone(stubs) -> None:
+    request = pb.RecommendRequest(movie_id=3, limit=10)
+    with_, without = stubs["with"].Recommend(request), stubs["without"].Recommend(request)
+    assert [(r.movie.id, round(r.score, 6)) for r in with_.recommendations] == [
+        (r.movie.id, round(r.score, 6)) for r in without.recommendations
+    ]
+    assert all(Reason.REASON_SAME_VIEWERS not in r.reasons for r in with_.recommendations)
+
+
+def test_free_text_has_no_viewers(stubs) -> None:
+    reply = stubs["with"].Recommend(pb.RecommendRequest(text="the alpha", limit=10))
+    assert reply.recommendations and all(Reason.REASON_SAME_VIEWERS not in r.reasons for r in reply.recommendations)
+
+
+def test_model_info_names_the_viewers_model(stubs) -> None:
+    info = stubs["with"].GetModelInfo(pb.GetModelInfoRequest())
+    assert info.parameters["viewers_users"] == "21" and float(info.parameters["viewers_weight"]) == viewers.WEIGHT
+    assert "viewers_users" not in stubs["without"].GetModelInfo(pb.GetModelInfoRequest()).parameters
