@@ -45,15 +45,23 @@ def _raw(folder: Path, ratings: bool) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, recommender_pb2_grpc.RecommenderServiceStub]]:
+def releases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Data folders of the fixture's films, with and without the ratings."""
     work = tmp_path_factory.mktemp("viewers")
+    folders = {}
+    for name, ratings in (("with", True), ("without", False)):
+        folders[name] = work / f"data-{name}"
+        build_release(_raw(work / f"raw-{name}", ratings), folders[name])
+    return folders
+
+
+@pytest.fixture(scope="module")
+def stubs(releases: dict[str, Path]) -> Iterator[dict[str, recommender_pb2_grpc.RecommenderServiceStub]]:
     services = {}
     try:
-        for name, ratings in (("with", True), ("without", False)):
-            data = work / f"data-{name}"
-            build_release(_raw(work / f"raw-{name}", ratings), data)
+        for name, data in releases.items():
             services[name] = RunningService("marquee_recommender", "RECOMMENDER", data, "marquee.v1.RecommenderService",
-                                            work / f"{name}.log")  # fmt: skip
+                                            data.parent / f"{name}.log")  # fmt: skip
         channels = {name: grpc.insecure_channel(s.target) for name, s in services.items()}
         yield {name: recommender_pb2_grpc.RecommenderServiceStub(c) for name, c in channels.items()}
         for channel in channels.values():
@@ -108,3 +116,37 @@ def test_model_info_names_the_viewers_model(stubs) -> None:
     info = stubs["with"].GetModelInfo(pb.GetModelInfoRequest())
     assert info.parameters["viewers_users"] == "21" and float(info.parameters["viewers_weight"]) == viewers.WEIGHT
     assert "viewers_users" not in stubs["without"].GetModelInfo(pb.GetModelInfoRequest()).parameters
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [(viewers.NEIGHBOURS_FILE, 99, "lists items outside"), (viewers.SCORES_FILE, 1.5, "outside 0..1"),
+     (viewers.SHARED_FILE, -1, "negative count")],
+)  # fmt: skip
+def test_a_damaged_viewers_file_is_refused_naming_it(releases, tmp_path: Path, name: str, value: float,
+                                                     words: str) -> None:  # fmt: skip
+    """A value no pipeline writes, with the manifest's hashes made to match: the checks after the
+    hashes refuse the release, naming the file, before anything is served."""
+    import json
+
+    import numpy as np
+
+    from marquee_common.errors import DamagedRelease
+    from marquee_common.release import sha256_file
+    from marquee_recommender.index import Weights
+    from marquee_recommender.release import open_recommender
+
+    folder = tmp_path / "release"
+    shutil.copytree((releases["with"] / "current").resolve(), folder)
+    path = folder / "model" / name
+    array = np.load(path)
+    array[0, 0] = value
+    np.save(path, array, allow_pickle=False)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    meta = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    manifest["files"][f"model/{name}"] = meta
+    manifest["model"]["files"][name] = meta
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DamagedRelease) as info:
+        open_recommender(folder, manifest, Weights(), 100)
+    assert f"model/{name}" in str(info.value) and words in str(info.value)
