@@ -73,7 +73,7 @@ run-recommender: proto
 
 # Every benchmark, one after the other (about 40 min on an idle 2-core machine), each run even when one
 # before it misses a target; fails if any did. bench/README.md has each one's command and figures.
-BENCHES := bench_pipeline bench_report bench_catalog quality_recommender bench_popularity bench_recommender bench_gateway bench_release_swap \
+BENCHES := bench_pipeline bench_report bench_catalog quality_recommender bench_popularity bench_viewers bench_recommender bench_gateway bench_release_swap \
            bench_overload bench_web
 bench: proto
 	status=0; for name in $(BENCHES); do $(PY) -m bench.$$name || status=1; done; exit $$status
