@@ -78,11 +78,15 @@ class Filters:
         return bool(self.genre_bits) or self.year_min is not None or self.year_max is not None or bool(self.min_votes)
 
 
+Liked = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A seed's viewers' list: (films, similarities, viewers who liked both)."""
+
+
 def vote_prior(votes: np.ndarray) -> np.ndarray:
     """How well known each film is, 0..1: ln(1 + votes) over that of the most-voted film.
 
     A log, because the 100th vote says more than the 10,000th; chosen over an IMDB-style weighted
-    rating (which favours well-rated films, not known ones) by bench/quality_recommender.py.
+    rating (which favours well-rated films, not known ones) by bench/bench_popularity.py.
     """
     top = math.log1p(max(int(votes.max(initial=0)), 1))
     prior: np.ndarray = (np.log1p(np.maximum(votes, 0)) / top).astype(np.float32)
@@ -183,7 +187,7 @@ class Recommender:
         self.viewer_lists, self.viewer_scores, self.viewer_counts = lists, scores, counts
         self.viewer_shared = shared
 
-    def _seed_viewers(self, seed: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def _seed_viewers(self, seed: int | None) -> Liked | None:
         """(films, similarities, viewers who liked both) listed for the seed; None when the seed has
         too few viewers (or the release no ratings): content alone ranks it."""
         if seed is None or self.viewer_lists is None or self.viewer_scores is None or self.viewer_shared is None:
@@ -269,9 +273,10 @@ class Recommender:
         filters = self.filters(request.filters)
         seed, resolved = self._seed(request)
         vector = self.vectors[seed] if seed is not None else self.embed(request.text)
-        candidates, matched = self._candidates(vector, seed, filters, limit)
+        liked = self._seed_viewers(seed)  # read once: the candidates and the ranking both use it
+        candidates, matched = self._candidates(vector, seed, filters, limit, liked)
         response = pb.RecommendResponse(seed=resolved, matched=matched, popularity=popularity)
-        response.recommendations.extend(self._rank(candidates, vector, seed, limit, popularity))
+        response.recommendations.extend(self._rank(candidates, vector, seed, limit, popularity, liked))
         return response
 
     def _seed(self, request: pb.RecommendRequest) -> tuple[int | None, pb.ResolvedSeed]:
@@ -300,8 +305,8 @@ class Recommender:
         start, end = np.searchsorted(self._collection_keys, [coll, coll + 1])
         return self._collection_order[start:end]
 
-    def _candidates(self, vector: np.ndarray, seed: int | None, filters: Filters, limit: int
-                    ) -> tuple[np.ndarray, int]:  # fmt: skip
+    def _candidates(self, vector: np.ndarray, seed: int | None, filters: Filters, limit: int,
+                    liked: Liked | None = None) -> tuple[np.ndarray, int]:  # fmt: skip
         """(films to score, how many passed the filters): index neighbours widened until enough pass,
         or, when the filters leave few films, every one of them."""
         total = len(self.items)
@@ -325,7 +330,6 @@ class Recommender:
                 found = self.index.get_nns_by_vector(query, width, search_k=search_k)
             pool = np.asarray(found, dtype=np.int64)
             if seed is not None:
-                liked = self._seed_viewers(seed)
                 extra = [self._collection_mates(seed)] + ([liked[0]] if liked is not None else [])
                 pool = np.unique(np.concatenate((pool, *extra)))
                 pool = pool[pool != seed]
@@ -334,22 +338,21 @@ class Recommender:
                 return pool, len(pool)
             width *= 4
 
-    def _rank(self, cand: np.ndarray, vector: np.ndarray, seed: int | None, limit: int, popularity: float
-              ) -> list[pb.Recommendation]:  # fmt: skip
+    def _rank(self, cand: np.ndarray, vector: np.ndarray, seed: int | None, limit: int, popularity: float,
+              liked: Liked | None = None) -> list[pb.Recommendation]:  # fmt: skip
         if len(cand) == 0:
             return []
         w = self.weights
         similarity = self.vectors[cand] @ vector
         score = similarity + popularity * self.prior[cand]
         same_viewers = None
-        liked = self._seed_viewers(seed)
         if liked is not None:
             order = np.argsort(liked[0])
-            listed, listed_scores, both = liked[0][order], liked[1][order], liked[2][order]
+            listed, listed_scores, liked_both = liked[0][order], liked[1][order], liked[2][order]
             at = np.minimum(np.searchsorted(listed, cand), len(listed) - 1)
             found = listed[at] == cand
             score += w.viewers * np.where(found, listed_scores[at], 0.0)
-            same_viewers = found & (both[at] >= viewers_model.SHARED_REASON)
+            same_viewers = found & (liked_both[at] >= viewers_model.SHARED_REASON)
         if seed is not None:
             seed_bits = self.genre_bits[seed]
             both = np.bitwise_count(self.genre_bits[cand] & seed_bits)
