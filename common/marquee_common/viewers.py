@@ -4,27 +4,39 @@ When the raw folder holds MovieLens ratings, the pipeline stores, beside the con
 films the same viewers liked (`model/viewers_*.npy`, aligned with `model/items.npy`), and the
 recommender blends them with the content neighbours:
 
-    score(seed, film) = content score + WEIGHT x viewers(seed, film)
+    score(seed, film) = similarity x (cosine + genre and director terms)
+                      + collection x [same collection] + popularity x prior(film)
+                      + viewers x viewers(seed, film)
 
 where viewers(seed, film) is the stored similarity (0..1; 0 when the film is not in the seed's
-list). A seed liked by fewer than MIN_VIEWERS viewers has no list: content alone ranks it. The
-pipeline's held-out measure (the gate's `holdout_hit_rate_at_10`) blends with the same WEIGHT.
+list). A seed liked by fewer than MIN_VIEWERS viewers has no list: no viewers' term. The four
+weights (a `Blend`) are learned by the pipeline from the ratings themselves: on viewers kept out
+of the model, it keeps the blend of BLEND_GRID whose top 10 held most films those viewers liked,
+and records it in the manifest (`model.viewers.blend`). So the ratings decide how much similar
+text, franchises, well-known films and the viewers' lists each count for a film seed; a release
+without ratings ranks with the content defaults. The gate's `holdout_hit_rate_at_10` is that
+blend's hit rate on a second set of viewers, kept out of both the model and the choice.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import asdict, dataclass
+from typing import Any
+
 LIKED = 4.0
 """A rating at least this (of 0.5..5) means the viewer liked the film."""
 MIN_VIEWERS = 3
-"""Films liked by fewer viewers (in the ratings the model learned from) fall back to content alone:
-a list resting on one or two viewers is mostly chance on real ratings."""
+"""Films liked by fewer viewers (in the ratings the model learned from) have no list, so no viewers'
+term: a list resting on one or two viewers is mostly chance on real ratings."""
 WEIGHT = 8.0
-"""Default blend weight of the viewers' similarity (RECOMMENDER_WEIGHT_VIEWERS, MARQUEE_VIEWERS_WEIGHT).
-The viewers' scores are shares of likers (0..1, most under 0.3) and the content cosines 0.3..0.8,
-so the viewers lead and content orders what they leave equal. Held-out hit@10 of the hybrid as
-served (bench/bench_viewers.py, synthetic ratings, 1x / 10x viewers) by weight: 1 -> 0.690 / 0.722,
-2 -> 0.739 / 0.764, 4 -> 0.751 / 0.777, 8 -> 0.758 / 0.780, 16 -> 0.761 / 0.780: 8 gains all but
-0.003 of 16 and keeps content's say twice as large."""
+"""Weight of the viewers' similarity for a release that records no learned blend (one built before
+blends were learned), with the content defaults; RECOMMENDER_WEIGHT_VIEWERS sets it."""
+GENRE = 0.15
+"""Default weight of the genre sets' Jaccard overlap with the seed (RECOMMENDER_WEIGHT_GENRE); a
+blend's similarity scales it with the cosine."""
+DIRECTOR = 0.10
+"""Default weight of a director in common with the seed (RECOMMENDER_WEIGHT_DIRECTOR); likewise."""
 HIT_K = 10
 """The held-out measure's list length: hit rate at 10."""
 
@@ -41,3 +53,45 @@ films' popularity is part of every score)."""
 FILES = (NEIGHBOURS_FILE, SCORES_FILE, COUNTS_FILE, SHARED_FILE)
 SHARED_REASON = 2
 """Viewers who liked both films from which the recommender gives the reason SAME_VIEWERS."""
+
+
+@dataclass(frozen=True)
+class Blend:
+    """How a film seed's candidates are scored when the release has ratings (see the module doc).
+
+    Popularity is fixed at 1 in the grid (a ranking does not change when every weight is scaled),
+    so the others are in units of the popularity prior; a request's own `popularity` replaces it.
+    """
+
+    similarity: float
+    collection: float
+    popularity: float
+    viewers: float
+
+    def recorded(self) -> dict[str, float]:
+        return asdict(self)
+
+    @classmethod
+    def from_manifest(cls, entry: dict[str, Any]) -> Blend:
+        """The blend a manifest records; ValueError naming what is missing or wrong."""
+        try:
+            values = {name: float(entry[name]) for name in ("similarity", "collection", "popularity", "viewers")}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"model.viewers.blend must hold four numbers, got {entry!r}") from exc
+        if any(not 0 <= v < float("inf") for v in values.values()):
+            raise ValueError(f"model.viewers.blend weights must be finite and not negative, got {entry!r}")
+        return cls(**values)
+
+
+BLEND_GRID = tuple(
+    Blend(similarity, collection, 1.0, viewers)
+    for similarity, collection, viewers in itertools.product(
+        (3.0, 1.0, 0.3, 0.1, 0.03), (0.05, 0.2, 0.5), (0.0, 0.25, 1.0, 4.0)
+    )
+)
+"""The blends the pipeline chooses from. Similarity 3 ranks much as the content defaults do
+(popularity 0.6 is 1/1.7 of the cosine); 0.03 all but leaves text out. Collection 0.2 is worth
+about two natural logs of votes (the prior is ln(1 + votes) / ln(1 + the most votes))."""
+MOST_VOTED = 50
+"""A film seed ranked with a learned blend also considers the release's this many most-voted films
+(filters still apply): a blend that favours well-known films must be able to reach them."""

@@ -268,7 +268,7 @@ def build_model(
         from marquee_etl.viewers import build_viewers, content_neighbours
 
         served, viewers_entry = build_viewers(ratings, ids, vectors, content_neighbours(vectors, neighbours),
-                                              facts["votes"], viewers_params or ViewersParams(), progress)  # fmt: skip
+                                              facts, viewers_params or ViewersParams(), progress)  # fmt: skip
         quality["holdout_hit_rate_at_10"] = viewers_entry["holdout"]["hybrid"]["mean"]
         t = lap("viewers", t)
     vocabulary = vectorizer.get_feature_names_out().tolist()

@@ -65,7 +65,6 @@ class ViewersParams(BaseSettings):
     # (co + prior x p_j) / (n_i + prior), p_j the share of viewers who liked j (viewers.py's docstring)
     holdout: float = Field(0.2, gt=0, lt=1)  # share of viewers held out to measure
     seed: int = 7
-    weight: float = Field(viewers.WEIGHT, ge=0)  # the hybrid's blend weight measured as the quality figure
     block: int = Field(512, ge=1)  # films per block of X^T X (memory: block x films floats)
 
     @classmethod

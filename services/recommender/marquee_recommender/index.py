@@ -56,9 +56,9 @@ film's, so the prior weighs more; above 0.1 a film's own words find it less ofte
 class Weights:
     """How the re-ranking blends evidence; defaults chosen with bench/quality_recommender.py."""
 
-    genre: float = 0.15  # times the Jaccard overlap of genre sets
+    genre: float = viewers_model.GENRE  # times the Jaccard overlap of genre sets
     collection: float = 0.5  # same collection as the seed
-    director: float = 0.10  # a director in common with the seed
+    director: float = viewers_model.DIRECTOR  # a director in common with the seed
     popularity: float = DEFAULT_POPULARITY  # 0..1, times the prior: ln(1 + votes) scaled to 0..1
     text_popularity: float = DEFAULT_TEXT_POPULARITY  # the same, for free-text seeds
     viewers: float = viewers_model.WEIGHT  # times the viewers' similarity (0..1), when the release has ratings
