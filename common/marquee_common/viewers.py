@@ -71,6 +71,10 @@ class Blend:
     def recorded(self) -> dict[str, float]:
         return asdict(self)
 
+    def terms(self) -> int:
+        """How many of the similarity and viewers' terms the blend uses (its complexity)."""
+        return int(self.similarity > 0) + int(self.viewers > 0)
+
     @classmethod
     def from_manifest(cls, entry: dict[str, Any]) -> Blend:
         """The blend a manifest records; ValueError naming what is missing or wrong."""
@@ -86,12 +90,13 @@ class Blend:
 BLEND_GRID = tuple(
     Blend(similarity, collection, 1.0, viewers)
     for similarity, collection, viewers in itertools.product(
-        (3.0, 1.0, 0.3, 0.1, 0.03), (0.05, 0.2, 0.5), (0.0, 0.25, 1.0, 4.0)
+        (1.0, 0.3, 0.1, 0.03, 0.0), (0.1, 0.2, 0.35, 0.5), (0.0, 0.25, 1.0, 4.0)
     )
 )
-"""The blends the pipeline chooses from. Similarity 3 ranks much as the content defaults do
-(popularity 0.6 is 1/1.7 of the cosine); 0.03 all but leaves text out. Collection 0.2 is worth
-about two natural logs of votes (the prior is ln(1 + votes) / ln(1 + the most votes))."""
+"""The blends the pipeline chooses from. Similarity 1 ranks close to the content defaults
+(popularity 0.6 per unit of cosine there, 1 here); 0 leaves the text out. Collection 0.2 is worth
+about two natural logs of votes (the prior is ln(1 + votes) / ln(1 + the most votes), about 1/9.5
+per log on the Kaggle films). The viewers' similarities are shares of likers, mostly under 0.3."""
 MOST_VOTED = 50
 """A film seed ranked with a learned blend also considers the release's this many most-voted films
 (filters still apply): a blend that favours well-known films must be able to reach them."""

@@ -35,6 +35,7 @@ class ModelParams(BaseSettings):
     recall_queries: int = 1000  # films queried to measure recall@10
     min_recall: float = 0.95  # the build fails below this
     seed: int = 7
+    folds: int = Field(4, ge=2, le=20)  # folds of the training viewers the blend is chosen in
 
     @classmethod
     def from_env(cls) -> ModelParams:
@@ -65,6 +66,7 @@ class ViewersParams(BaseSettings):
     # (co + prior x p_j) / (n_i + prior), p_j the share of viewers who liked j (viewers.py's docstring)
     holdout: float = Field(0.2, gt=0, lt=1)  # share of viewers held out to measure
     seed: int = 7
+    folds: int = Field(4, ge=2, le=20)  # folds of the training viewers the blend is chosen in
     block: int = Field(512, ge=1)  # films per block of X^T X (memory: block x films floats)
 
     @classmethod

@@ -98,7 +98,8 @@ def test_ratings_build_a_viewers_model_into_the_release(tmp_path: Path) -> None:
     assert model["parameters"]["liked"] == viewers.LIKED and model["users"] == 30 and model["ratings"] == 120
     holdout = model["holdout"]
     assert holdout["test_viewers"] == 6 and holdout["train_viewers"] == 24
-    assert {"content", "most_voted", "viewers", "hybrid", "hybrid_by_weight"} <= holdout.keys()
+    assert {"content", "most_voted", "viewers", "hybrid", "blend", "folds", "standard_error"} <= holdout.keys()
+    assert viewers.Blend.from_manifest(model["blend"]) in viewers.BLEND_GRID and holdout["blend"] == model["blend"]
     figure = manifest["model"]["quality"]["holdout_hit_rate_at_10"]
     assert isinstance(figure, float) and figure == holdout["hybrid"]["mean"]
 
@@ -129,10 +130,11 @@ def test_a_release_without_ratings_has_no_viewers_model(fixture_data_dir: Path, 
 
 
 def test_on_the_shared_ratings_viewers_beat_content(shared_data: Path, tmp_path: Path) -> None:
-    """The synthetic ratings plant tastes (genres, franchises, popular films): what viewers liked
-    together must predict held-out likes better than content alone."""
+    """The synthetic ratings plant tastes (genres, franchises, popular films): the blend learned
+    from them must predict held-out likes better than content alone and than the most-voted list."""
     folder = build_release(shared_data, tmp_path / "out", MARQUEE_RATINGS="small")
     holdout = _manifest(folder)["model"]["viewers"]["holdout"]
     assert holdout["test_viewers"] > 100
     assert holdout["hybrid"]["mean"] > holdout["content"]["mean"] + 0.2
     assert holdout["viewers"]["mean"] > holdout["content"]["mean"] + 0.2
+    assert holdout["hybrid"]["mean"] > holdout["most_voted"]["mean"]

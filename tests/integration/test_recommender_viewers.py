@@ -1,5 +1,7 @@
 """The recommender serving a release built with ratings: what the same viewers liked joins the
-ranking, with its reason; a film with too few viewers is ranked by content alone, as without ratings.
+ranking, with its reason; a film with too few viewers has no viewers' term. A request that leaves
+popularity unset is ranked with the blend the pipeline learned (model.viewers.blend); one that sets
+it, with the settings' weights at that popularity, as a release without ratings is.
 
 Hand-made ratings over the fixture's films (tests/fixtures/EXPECTED.md): 20 viewers like Alpha
 (film 1), film 10 and the adult film 13; one more viewer likes Alpha and film 3. So film 3 has one
@@ -75,15 +77,19 @@ def _by_id(reply: pb.RecommendResponse) -> dict[int, pb.Recommendation]:
     return {r.movie.id: r for r in reply.recommendations}
 
 
+SET = 0.6  # a popularity the request sets: the settings' weights, viewers' weight 8
+
+
 def test_films_the_same_viewers_liked_lead_with_their_reason(stubs) -> None:
-    reply = stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10))
+    reply = stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10, popularity=SET))
     assert reply.recommendations[0].movie.id == 10  # 20 of its 21 likers liked Alpha too
     assert Reason.REASON_SAME_VIEWERS in reply.recommendations[0].reasons
     found = _by_id(reply)
     assert 13 not in found  # adult: the filters still apply to the viewers' films
     assert 3 in found and Reason.REASON_SAME_VIEWERS not in found[3].reasons  # one viewer is no reason
     assert all(Reason.REASON_SAME_VIEWERS not in r.reasons for i, r in found.items() if i != 10)
-    with_adult = pb.RecommendRequest(movie_id=1, limit=10, filters=pb.RecommendFilters(include_adult=True))
+    with_adult = pb.RecommendRequest(movie_id=1, limit=10, popularity=SET,
+                                     filters=pb.RecommendFilters(include_adult=True))  # fmt: skip
     adult = _by_id(stubs["with"].Recommend(with_adult))
     assert Reason.REASON_SAME_VIEWERS in adult[13].reasons
 
@@ -91,15 +97,15 @@ def test_films_the_same_viewers_liked_lead_with_their_reason(stubs) -> None:
 def test_the_viewers_raise_a_film_by_weight_times_their_share(stubs) -> None:
     """Film 10 for Alpha: (co + prior x p) / (n + prior) with co 20, n 21 likers of Alpha, p 20 of 21
     viewers, prior 100 (MARQUEE_VIEWERS_PRIOR's default): the score rises by 8 (the default weight) times it."""
-    with_ = _by_id(stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10)))[10]
-    without = _by_id(stubs["without"].Recommend(pb.RecommendRequest(movie_id=1, limit=10)))[10]
+    with_ = _by_id(stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10, popularity=SET)))[10]
+    without = _by_id(stubs["without"].Recommend(pb.RecommendRequest(movie_id=1, limit=10, popularity=SET)))[10]
     share = (20 + 100 * 20 / 21) / (21 + 100)
     assert with_.similarity == pytest.approx(without.similarity, abs=1e-6)
     assert with_.score - without.score == pytest.approx(viewers.WEIGHT * share, abs=1e-4)
 
 
 def test_a_film_with_too_few_viewers_is_ranked_by_content_alone(stubs) -> None:
-    request = pb.RecommendRequest(movie_id=3, limit=10)
+    request = pb.RecommendRequest(movie_id=3, limit=10, popularity=SET)
     with_, without = stubs["with"].Recommend(request), stubs["without"].Recommend(request)
     assert [(r.movie.id, round(r.score, 6)) for r in with_.recommendations] == [
         (r.movie.id, round(r.score, 6)) for r in without.recommendations
@@ -108,13 +114,56 @@ def test_a_film_with_too_few_viewers_is_ranked_by_content_alone(stubs) -> None:
 
 
 def test_free_text_has_no_viewers(stubs) -> None:
-    reply = stubs["with"].Recommend(pb.RecommendRequest(text="the alpha", limit=10))
+    request = pb.RecommendRequest(text="the alpha", limit=10)
+    reply, without = stubs["with"].Recommend(request), stubs["without"].Recommend(request)
     assert reply.recommendations and all(Reason.REASON_SAME_VIEWERS not in r.reasons for r in reply.recommendations)
+    assert [(r.movie.id, round(r.score, 6)) for r in reply.recommendations] == [
+        (r.movie.id, round(r.score, 6)) for r in without.recommendations
+    ]
+
+
+def _blend(releases) -> viewers.Blend:
+    import json
+
+    manifest = json.loads((releases["with"] / "current" / "manifest.json").read_text())
+    return viewers.Blend.from_manifest(manifest["model"]["viewers"]["blend"])
+
+
+def test_by_default_a_film_seed_is_ranked_with_the_learned_blend(stubs, releases) -> None:
+    """Alpha's films, by hand from the release without ratings: at popularity 0 its score is
+    content (cosine, genre and director terms) + 0.5 (the settings' collection weight) for the same
+    collection; popularity 1 adds the prior. The blend scores similarity x content + collection x
+    same collection + popularity x prior + viewers x share. Shares: film 10, (20 + 100 x 20/21) /
+    121; film 3, (1 + 100 x 1/21) / 121 (one viewer of 21 liked it, and Alpha); films no viewer
+    liked are in no list."""
+    blend = _blend(releases)
+    assert blend in viewers.BLEND_GRID
+    reply = stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10))
+    assert reply.popularity == blend.popularity
+    zero = _by_id(stubs["without"].Recommend(pb.RecommendRequest(movie_id=1, limit=20, popularity=0)))
+    one = _by_id(stubs["without"].Recommend(pb.RecommendRequest(movie_id=1, limit=20, popularity=1)))
+    share = {10: (20 + 100 * 20 / 21) / 121, 3: (1 + 100 * 1 / 21) / 121}
+    assert reply.recommendations
+    for r in reply.recommendations:
+        same = Reason.REASON_SAME_COLLECTION in r.reasons
+        content = zero[r.movie.id].score - 0.5 * same
+        prior = one[r.movie.id].score - zero[r.movie.id].score
+        expected = (blend.similarity * content + blend.collection * same + blend.popularity * prior
+                    + blend.viewers * share.get(r.movie.id, 0.0))  # fmt: skip
+        assert r.score == pytest.approx(expected, abs=1e-4), r.movie.id
+    scores = [r.score for r in reply.recommendations]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_a_set_popularity_is_ranked_with_the_settings_weights(stubs) -> None:
+    reply = stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10, popularity=0.25))
+    assert reply.popularity == 0.25
 
 
 def test_model_info_names_the_viewers_model(stubs) -> None:
     info = stubs["with"].GetModelInfo(pb.GetModelInfoRequest())
     assert info.parameters["viewers_users"] == "21" and float(info.parameters["viewers_weight"]) == viewers.WEIGHT
+    assert {f"blend_{name}" for name in ("similarity", "collection", "popularity", "viewers")} <= info.parameters.keys()
     assert "viewers_users" not in stubs["without"].GetModelInfo(pb.GetModelInfoRequest()).parameters
 
 
@@ -150,3 +199,22 @@ def test_a_damaged_viewers_file_is_refused_naming_it(releases, tmp_path: Path, n
     with pytest.raises(DamagedRelease) as info:
         open_recommender(folder, manifest, Weights(), 100)
     assert f"model/{name}" in str(info.value) and words in str(info.value)
+
+
+@pytest.mark.parametrize("blend", [{"similarity": -1, "collection": 0.2, "popularity": 1, "viewers": 0},
+                                   {"similarity": 1, "collection": 0.2}])  # fmt: skip
+def test_a_damaged_blend_is_refused_naming_it(releases, tmp_path: Path, blend: dict) -> None:
+    import json
+
+    from marquee_common.errors import DamagedRelease
+    from marquee_recommender.index import Weights
+    from marquee_recommender.release import open_recommender
+
+    folder = tmp_path / "release"
+    shutil.copytree((releases["with"] / "current").resolve(), folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["model"]["viewers"]["blend"] = blend
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DamagedRelease) as info:
+        open_recommender(folder, manifest, Weights(), 100)
+    assert "manifest.json" in str(info.value) and "model.viewers.blend" in str(info.value)

@@ -7,7 +7,18 @@ import polars as pl
 import pytest
 
 from marquee_common import viewers as shared
-from marquee_etl.viewers import Neighbours, blended, hit_rate, likes, most_voted_lists, similar, split_viewers
+from marquee_etl.params import ViewersParams
+from marquee_etl.viewers import (
+    Neighbours,
+    blend_lists,
+    blended,
+    choose_blend,
+    hit_rate,
+    likes,
+    most_voted_lists,
+    similar,
+    split_viewers,
+)
 
 # Viewer -> films liked (items 0..3 = films 10, 20, 30, 40): co-likes 0-1: 3, 1-2: 2, 1-3: 2, the others 1;
 # likers n = 3, 4, 2, 2.
@@ -103,3 +114,60 @@ def test_the_hybrid_blends_cosine_and_the_viewers_score_by_weight() -> None:
 def test_the_viewers_split_is_seeded_and_holds_its_share() -> None:
     first, again = split_viewers(10, 0.2, 7), split_viewers(10, 0.2, 7)
     assert first.sum() == 2 and (first == again).all()
+
+
+def _facts(votes: list[int], collection: list[int]) -> dict[str, np.ndarray]:
+    n = len(votes)
+    return {"votes": np.array(votes, dtype=np.int64), "collection": np.array(collection, dtype=np.int64),
+            "genre_bits": np.zeros(n, dtype=np.uint64), "directors": np.full((n, 2), -1, dtype=np.int64)}  # fmt: skip
+
+
+def test_a_blend_weighs_similarity_collection_popularity_and_viewers() -> None:
+    """Four films, seed 0. Cosines with 0: film 1 0.8, film 2 0.6, film 3 0. Votes 0, 0, 0, 99:
+    prior ln(100) / ln(100) = 1 for film 3, 0 for the rest. Film 2 shares 0's collection; the
+    viewers list film 1 for 0 at 0.5. Content neighbours of 0: only film 1 (film 3 joins as
+    most-voted, film 2 as a collection mate)."""
+    vectors = np.array([[1, 0], [0.8, 0.6], [0.6, 0.8], [0, 1]], dtype=np.float32)
+    content = np.array([[1], [0], [0], [0]], dtype=np.int32)
+    model = Neighbours(np.array([[1], [-1], [-1], [-1]], dtype=np.int32), np.array([[0.5], [0], [0], [0]], np.float32),
+                       np.array([5, 5, 5, 5], dtype=np.int32), np.array([[3], [0], [0], [0]], dtype=np.int32))  # fmt: skip
+    facts = _facts([0, 0, 0, 99], [7, -1, 7, -1])
+    blends = [shared.Blend(1.0, 0.0, 0.0, 0.0),  # 1 (0.8), 2 (0.6), 3 (0)
+              shared.Blend(0.0, 0.0, 1.0, 0.0),  # 3 (1), then 1, 2 tied at 0: the lower item first
+              shared.Blend(1.0, 0.3, 0.0, 0.0),  # 2 (0.6 + 0.3), 1 (0.8), 3
+              shared.Blend(1.0, 0.0, 0.0, 1.0),  # 1 (0.8 + 0.5), 2, 3
+              shared.Blend(0.1, 0.0, 1.0, 0.0)]  # 3 (1), 1 (0.08), 2 (0.06)
+    found = [lists[0].tolist() for lists in blend_lists(vectors, content, model, facts, blends, k=3)]
+    assert found == [[1, 2, 3], [3, 1, 2], [2, 1, 3], [1, 2, 3], [3, 1, 2]]
+
+
+def test_the_blend_chosen_is_the_simplest_within_one_standard_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two blends: similarity alone and similarity + viewers. Whatever they score, the simpler
+    one is kept unless the other's mean beats it by more than one standard error over the folds."""
+    import marquee_etl.viewers as module
+
+    simple, richer = shared.Blend(1.0, 0.2, 1.0, 0.0), shared.Blend(1.0, 0.2, 1.0, 1.0)
+    monkeypatch.setattr(shared, "BLEND_GRID", (richer, simple))
+    rates = iter([])
+
+    def fake_blend_lists(*args, **kwargs):
+        return [np.zeros((len(IDS), 1), dtype=np.int32) for _ in shared.BLEND_GRID]
+
+    def fake_hit_rate(test, lists):
+        return next(rates), None, 1
+
+    monkeypatch.setattr(module, "blend_lists", fake_blend_lists)
+    monkeypatch.setattr(module, "hit_rate", fake_hit_rate)
+    matrix, _ = likes(_ratings(), IDS)
+    params = ViewersParams(folds=2, prior=0)
+    # Folds: richer 0.80, 0.70 (mean 0.75, std 0.0707, error 0.05); simple 0.72, 0.70 (mean 0.71).
+    rates = iter([0.80, 0.72, 0.70, 0.70])
+    chosen, measured = choose_blend(matrix, np.eye(4, dtype=np.float32), np.zeros((4, 1), np.int32),
+                                    _facts([1, 2, 3, 4], [-1] * 4), params)  # fmt: skip
+    assert chosen == simple and measured["best_blend"] == richer.recorded()
+    assert measured["standard_error"] == pytest.approx(0.05, abs=1e-4)
+    # Folds: richer 0.90, 0.88 (mean 0.89, error 0.01); simple 0.72, 0.70: beyond the error.
+    rates = iter([0.90, 0.72, 0.88, 0.70])
+    chosen, _ = choose_blend(matrix, np.eye(4, dtype=np.float32), np.zeros((4, 1), np.int32),
+                             _facts([1, 2, 3, 4], [-1] * 4), params)  # fmt: skip
+    assert chosen == richer

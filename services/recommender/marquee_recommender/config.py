@@ -31,6 +31,11 @@ class RecommenderSettings(ServiceSettings):
         _DEFAULT.viewers, ge=0, description="times the viewers' similarity, for a release built with ratings"
     )
     similarity_reason: float = Field(_DEFAULT.similarity_reason, ge=-1, le=1)
+    learned_blend: bool = Field(
+        _DEFAULT.learned_blend,
+        description="rank film seeds of a release built with ratings by the blend the pipeline learned from them "
+        "(false: by these settings' weights, as a request that sets popularity is)",
+    )
 
     def weights(self) -> Weights:
         return Weights(
@@ -41,4 +46,5 @@ class RecommenderSettings(ServiceSettings):
             text_popularity=self.text_popularity,
             viewers=self.weight_viewers,
             similarity_reason=self.similarity_reason,
+            learned_blend=self.learned_blend,
         )

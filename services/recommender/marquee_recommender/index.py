@@ -63,6 +63,7 @@ class Weights:
     text_popularity: float = DEFAULT_TEXT_POPULARITY  # the same, for free-text seeds
     viewers: float = viewers_model.WEIGHT  # times the viewers' similarity (0..1), when the release has ratings
     similarity_reason: float = 0.25  # cosine above which TEXT_SIMILARITY is given as a reason
+    learned_blend: bool = True  # film seeds of a release with ratings: the blend it learned (model.viewers.blend)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ class Recommender:
         self.title_index = TitleIndex(self.items.tolist(), films["title_norm"], self.titles, self.years.tolist(),
                                       self.votes.tolist(), _load(root, "popularity").tolist())  # fmt: skip
         self.prior = vote_prior(self.votes)
+        self.most_voted = np.argsort(-self.votes, kind="stable")[: viewers_model.MOST_VOTED].astype(np.int64)
         order = np.argsort(self.collection, kind="stable")
         keys = self.collection[order]
         self._collection_order, self._collection_keys = order, keys
@@ -175,8 +177,14 @@ class Recommender:
         self.viewer_scores: np.ndarray | None = None
         self.viewer_counts: np.ndarray | None = None
         self.viewer_shared: np.ndarray | None = None
+        self.blend: viewers_model.Blend | None = None
         if not self.viewers:
             return
+        if "blend" in self.viewers:
+            try:
+                self.blend = viewers_model.Blend.from_manifest(self.viewers["blend"])
+            except ValueError as exc:
+                raise ReleaseError(f"release {root.parent}: {exc}") from None
         n = len(self.items)
         lists = np.load(root / viewers_model.NEIGHBOURS_FILE, mmap_mode="r", allow_pickle=False).view(np.ndarray)
         scores = np.load(root / viewers_model.SCORES_FILE, mmap_mode="r", allow_pickle=False).view(np.ndarray)
@@ -265,18 +273,23 @@ class Recommender:
         limit = request.limit or DEFAULT_LIMIT
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, got {request.limit}")
-        if request.HasField("popularity"):
-            popularity = check_popularity(request.popularity)
-        else:
-            by_text = request.WhichOneof("seed") == "text"
-            popularity = self.weights.text_popularity if by_text else self.weights.popularity
+        asked = check_popularity(request.popularity) if request.HasField("popularity") else None
         filters = self.filters(request.filters)
         seed, resolved = self._seed(request)
+        # A film seed of a release with a learned blend, when the request leaves popularity to us:
+        # the blend the ratings chose. Otherwise the content defaults, at the popularity asked.
+        blend = self.blend if seed is not None and asked is None and self.weights.learned_blend else None
+        if blend is not None:
+            popularity = blend.popularity
+        elif asked is not None:
+            popularity = asked
+        else:
+            popularity = self.weights.popularity if seed is not None else self.weights.text_popularity
         vector = self.vectors[seed] if seed is not None else self.embed(request.text)
         liked = self._seed_viewers(seed)  # read once: the candidates and the ranking both use it
-        candidates, matched = self._candidates(vector, seed, filters, limit, liked)
+        candidates, matched = self._candidates(vector, seed, filters, limit, liked, blend is not None)
         response = pb.RecommendResponse(seed=resolved, matched=matched, popularity=popularity)
-        response.recommendations.extend(self._rank(candidates, vector, seed, limit, popularity, liked))
+        response.recommendations.extend(self._rank(candidates, vector, seed, limit, popularity, liked, blend))
         return response
 
     def _seed(self, request: pb.RecommendRequest) -> tuple[int | None, pb.ResolvedSeed]:
@@ -306,9 +319,10 @@ class Recommender:
         return self._collection_order[start:end]
 
     def _candidates(self, vector: np.ndarray, seed: int | None, filters: Filters, limit: int,
-                    liked: Liked | None = None) -> tuple[np.ndarray, int]:  # fmt: skip
+                    liked: Liked | None = None, most_voted: bool = False) -> tuple[np.ndarray, int]:  # fmt: skip
         """(films to score, how many passed the filters): index neighbours widened until enough pass,
-        or, when the filters leave few films, every one of them."""
+        or, when the filters leave few films, every one of them. A film seed adds its collection and
+        its viewers' list, and (`most_voted`, for a learned blend) the release's most-voted films."""
         total = len(self.items)
         if filters.narrowing:
             passing = np.flatnonzero(self._mask(None, filters))
@@ -331,6 +345,7 @@ class Recommender:
             pool = np.asarray(found, dtype=np.int64)
             if seed is not None:
                 extra = [self._collection_mates(seed)] + ([liked[0]] if liked is not None else [])
+                extra += [self.most_voted] if most_voted else []
                 pool = np.unique(np.concatenate((pool, *extra)))
                 pool = pool[pool != seed]
             pool = pool[self._mask(pool, filters)]
@@ -339,33 +354,41 @@ class Recommender:
             width *= 4
 
     def _rank(self, cand: np.ndarray, vector: np.ndarray, seed: int | None, limit: int, popularity: float,
-              liked: Liked | None = None) -> list[pb.Recommendation]:  # fmt: skip
+              liked: Liked | None = None, blend: viewers_model.Blend | None = None) -> list[pb.Recommendation]:  # fmt: skip
+        """Score: similarity weight x (cosine + genre and director terms) + collection weight x same
+        collection + popularity x prior + viewers' weight x viewers' similarity; the weights are
+        the learned blend's when given, else the settings' (similarity 1)."""
         if len(cand) == 0:
             return []
         w = self.weights
+        text_weight = 1.0 if blend is None else blend.similarity
+        collection_weight = w.collection if blend is None else blend.collection
+        viewers_weight = w.viewers if blend is None else blend.viewers
         similarity = self.vectors[cand] @ vector
-        score = similarity + popularity * self.prior[cand]
+        content = similarity.astype(np.float64)
+        score = popularity * self.prior[cand].astype(np.float64)
         same_viewers = None
         if liked is not None:
             order = np.argsort(liked[0])
             listed, listed_scores, liked_both = liked[0][order], liked[1][order], liked[2][order]
             at = np.minimum(np.searchsorted(listed, cand), len(listed) - 1)
             found = listed[at] == cand
-            score += w.viewers * np.where(found, listed_scores[at], 0.0)
+            score += viewers_weight * np.where(found, listed_scores[at], 0.0)
             same_viewers = found & (liked_both[at] >= viewers_model.SHARED_REASON)
         if seed is not None:
             seed_bits = self.genre_bits[seed]
             both = np.bitwise_count(self.genre_bits[cand] & seed_bits)
             either = np.bitwise_count(self.genre_bits[cand] | seed_bits)
-            score += w.genre * np.divide(both, either, out=np.zeros(len(cand)), where=either > 0)
+            content += w.genre * np.divide(both, either, out=np.zeros(len(cand)), where=either > 0)
             same_collection = (self.collection[cand] == self.collection[seed]) & (self.collection[seed] >= 0)
-            score += w.collection * same_collection
+            score += collection_weight * same_collection
             same_director = None
             for director in self.directors[seed][self.directors[seed] >= 0].tolist():  # one or two
                 found = (self.directors[cand] == director).any(axis=1)
                 same_director = found if same_director is None else same_director | found
             if same_director is not None:
-                score += w.director * same_director
+                content += w.director * same_director
+        score += text_weight * content
         top = np.argsort(-score, kind="stable")[:limit]
         out = []
         for n in top.tolist():
@@ -403,6 +426,8 @@ class Recommender:
             parameters.update({f"viewers_{k}": v for k, v in (self.viewers.get("parameters") or {}).items()})
             parameters.update(viewers_weight=self.weights.viewers, viewers_users=self.viewers.get("users", ""),
                               viewers_films_with_list=self.viewers.get("films_with_list", ""))  # fmt: skip
+            if self.blend is not None:
+                parameters.update({f"blend_{k}": v for k, v in self.blend.recorded().items()})
         return pb.GetModelInfoResponse(
             release_version=str(self.manifest.get("version", "")),
             built_at=str(self.manifest.get("created_at", "")),

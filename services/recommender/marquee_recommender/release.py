@@ -43,6 +43,11 @@ def open_recommender(folder: Path, manifest: dict[str, Any], weights: Weights, w
     viewers = model.get("viewers")
     if viewers is not None:
         names += list(viewers_model.FILES)
+        if isinstance(viewers, dict) and "blend" in viewers:
+            try:
+                viewers_model.Blend.from_manifest(viewers["blend"])
+            except ValueError as exc:
+                raise DamagedRelease(version, "manifest.json", str(exc)) from None
     files = verify_files(folder, manifest, [f"model/{name}" for name in names])
     shapes: dict[str, tuple[str, tuple[int | None, ...], bool]] = {
         "items.npy": ("int64", (n,), False),
