@@ -328,8 +328,8 @@ def build_viewers(ratings: pl.DataFrame, ids: list[int], vectors: np.ndarray, co
              f"+- {choice['standard_error']:.4f})")  # fmt: skip
     train = similar(matrix[~test_mask], params.k, params.shrink, params.alpha, params.block, params.prior)
     test = matrix[test_mask]
-    hybrid, = blend_lists(vectors, content, train, facts, [blend])
-    alone, = blended(vectors, content, train, [None])
+    (hybrid,) = blend_lists(vectors, content, train, facts, [blend])
+    (alone,) = blended(vectors, content, train, [None])
     measured: dict[str, Any] = {
         "content": _figures(hit_rate(test, content[:, : viewers.HIT_K])),
         "most_voted": _figures(hit_rate(test, most_voted_lists(facts["votes"]))),
@@ -341,7 +341,8 @@ def build_viewers(ratings: pl.DataFrame, ids: list[int], vectors: np.ndarray, co
     measured["train_viewers"] = int((~test_mask).sum())
     progress(
         "viewers: held-out hit@10 "
-        + ", ".join(f"{name} {_show(measured[name]['mean'])}" for name in ("content", "most_voted", "viewers", "hybrid"))
+        + ", ".join(f"{name} {_show(measured[name]['mean'])}" for name in ("content", "most_voted", "viewers"))
+        + f", hybrid {_show(measured['hybrid']['mean'])}"
         + f" ({measured['test_viewers']:,} test viewers)"
     )
     served = similar(matrix, params.k, params.shrink, params.alpha, params.block, params.prior)

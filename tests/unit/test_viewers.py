@@ -129,14 +129,16 @@ def test_a_blend_weighs_similarity_collection_popularity_and_viewers() -> None:
     most-voted, film 2 as a collection mate)."""
     vectors = np.array([[1, 0], [0.8, 0.6], [0.6, 0.8], [0, 1]], dtype=np.float32)
     content = np.array([[1], [0], [0], [0]], dtype=np.int32)
-    model = Neighbours(np.array([[1], [-1], [-1], [-1]], dtype=np.int32), np.array([[0.5], [0], [0], [0]], np.float32),
-                       np.array([5, 5, 5, 5], dtype=np.int32), np.array([[3], [0], [0], [0]], dtype=np.int32))  # fmt: skip
+    model = Neighbours(np.array([[1], [-1], [-1], [-1]], dtype=np.int32),
+                       np.array([[0.5], [0], [0], [0]], dtype=np.float32),
+                       np.array([5, 5, 5, 5], dtype=np.int32),
+                       np.array([[3], [0], [0], [0]], dtype=np.int32))  # fmt: skip
     facts = _facts([0, 0, 0, 99], [7, -1, 7, -1])
     blends = [shared.Blend(1.0, 0.0, 0.0, 0.0),  # 1 (0.8), 2 (0.6), 3 (0)
               shared.Blend(0.0, 0.0, 1.0, 0.0),  # 3 (1), then 1, 2 tied at 0: the lower item first
               shared.Blend(1.0, 0.3, 0.0, 0.0),  # 2 (0.6 + 0.3), 1 (0.8), 3
               shared.Blend(1.0, 0.0, 0.0, 1.0),  # 1 (0.8 + 0.5), 2, 3
-              shared.Blend(0.1, 0.0, 1.0, 0.0)]  # 3 (1), 1 (0.08), 2 (0.06)
+              shared.Blend(0.1, 0.0, 1.0, 0.0)]  # 3 (1), 1 (0.08), 2 (0.06)  # fmt: skip
     found = [lists[0].tolist() for lists in blend_lists(vectors, content, model, facts, blends, k=3)]
     assert found == [[1, 2, 3], [3, 1, 2], [2, 1, 3], [1, 2, 3], [3, 1, 2]]
 

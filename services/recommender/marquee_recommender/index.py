@@ -354,7 +354,8 @@ class Recommender:
             width *= 4
 
     def _rank(self, cand: np.ndarray, vector: np.ndarray, seed: int | None, limit: int, popularity: float,
-              liked: Liked | None = None, blend: viewers_model.Blend | None = None) -> list[pb.Recommendation]:  # fmt: skip
+              liked: Liked | None = None, blend: viewers_model.Blend | None = None
+              ) -> list[pb.Recommendation]:  # fmt: skip
         """Score: similarity weight x (cosine + genre and director terms) + collection weight x same
         collection + popularity x prior + viewers' weight x viewers' similarity; the weights are
         the learned blend's when given, else the settings' (similarity 1)."""
