@@ -35,7 +35,6 @@ class ModelParams(BaseSettings):
     recall_queries: int = 1000  # films queried to measure recall@10
     min_recall: float = 0.95  # the build fails below this
     seed: int = 7
-    folds: int = Field(4, ge=2, le=20)  # folds of the training viewers the blend is chosen in
 
     @classmethod
     def from_env(cls) -> ModelParams:
