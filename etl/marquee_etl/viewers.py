@@ -2,48 +2,32 @@
 
 A viewer likes a film when their kept rating is at least `viewers.LIKED`. Between films i and j:
 
-    similarity(i, j) = co(i, j) / (n_i^(1 - alpha) * n_j^alpha + shrink)
+    similarity(i, j) = (co(i, j) + prior x p_j) / (n_i^(1 - alpha) * n_j^alpha + shrink + prior)
 
-with n_i the viewers who liked i and co(i, j) those who liked both. alpha 0.5 is the cosine of the
-two films' sets of likers; alpha 0 is the share of i's likers who liked j, which favours films liked
-by many; shrink pulls scores backed by few viewers towards 0. Each film keeps its top `k` films with
-co >= 2; a film liked by fewer than `viewers.MIN_VIEWERS` viewers keeps none. Scores are in (0, 1]
-(co <= min(n_i, n_j)). Computed as X^T X over a binary viewers x films matrix, a block of films at a
-time, keeping only the pairs that share likers.
+with n_i the viewers who liked i, co(i, j) those who liked both and p_j the share of all viewers
+who liked j. alpha 0 (the default) is the share of i's likers who liked j; 0.5 the cosine of the two
+sets of likers; the prior pulls a film backed by few viewers towards what everyone liked. Each film
+keeps its top `k` films; a film liked by fewer than `viewers.MIN_VIEWERS` viewers keeps none.
+Computed as X^T X over a binary viewers x films matrix, a block of films at a time.
+
+The blend (marquee_common.viewers): `choose_blend` picks, in `folds` seeded folds of the training
+viewers, the blend of BLEND_GRID to serve, by the one-standard-error rule; `blend_lists` ranks
+every film's candidates as the recommender does, a block of films at a time.
 
 The held-out measure (`holdout_hit_rate_at_10`): the viewers are split once, by a permutation
-seeded with `seed`, into test (share `holdout`) and train. A viewers' model is built from the train
-viewers only. For each test viewer with at least 2 liked films, for each film f they liked, take a
-top-10 list for f: a hit when it holds another film that viewer liked. Hit rate at 10 is the mean
-over those viewers of their share of hits (`pooled`: the share over all (viewer, film) pairs).
-Four lists are measured:
+seeded with `seed`, into test (share `holdout`) and train. The blend is chosen, and a viewers'
+model built, from the train viewers only. For each test viewer with at least 2 liked films, for
+each film f they liked, take a top-10 list for f: a hit when it holds another film that viewer
+liked. Hit rate at 10 is the mean over those viewers of their share of hits (`pooled`: the share
+over all (viewer, film) pairs). Four lists are measured:
 
     content      the content model's 10 nearest films (neighbours.npy order)
     most_voted   the release's 10 most-voted films (vote_count), f left out
     viewers      the viewers' top 10, padded with content neighbours when shorter
-    hybrid       candidates: f's 100 content neighbours and its viewers' list; score =
-                 cosine(f, c) + weight x viewers' similarity (0 when not listed); top 10
+    hybrid       the chosen blend, as served; the release's quality figure
 
-The hybrid is measured for several weights; the one at `weight` is the release's quality figure.
-The model served is then built again from every viewer.
-
-Measured on the synthetic ratings beside the project (671 viewers, 134 held out; mean hit rate at
-10; content 0.260, most-voted 0.802 whatever the variant):
-
-    alpha  shrink  floor   viewers   hybrid at weight 1 / 2 / 4 / 8
-    0.5    10      5       0.557     0.431 / 0.517 / 0.551 / -
-    0.5    10      3       0.567     0.433 / 0.523 / 0.562 / 0.569
-    0.3    10      3       0.646     0.482 / 0.590 / 0.634 / 0.647
-    0.1    0       3       0.665     0.604 / 0.649 / 0.663 / 0.668
-    0      0       3       0.696     0.638 / 0.676 / 0.687 / 0.689    (the defaults)
-    0      0       2       0.708     0.649 / 0.687 / 0.698 / 0.700
-
-Shrink helps the cosine (alpha 0.5, floor 5: viewers 0.387 at shrink 0, 0.557 at 10, 0.629 at 50;
-hybrid at 4: 0.415, 0.551, 0.561) but not alpha 0 or 0.1, where it leaves the viewers' list as it is
-and lowers the hybrid (alpha 0, floor 5, hybrid at 4: 0.661, 0.654, 0.620). Those ratings plant
-popular films seen more often, which the most-voted list and alpha 0 both exploit; with 20,000
-synthetic viewers (2.5 million ratings) the viewers' list (0.788) and the hybrid at 4 (0.785) pass
-the most-voted list (0.761).
+The model served is then built again from every viewer. Figures on the synthetic ratings beside
+the project, and the variants of the similarity tried: bench/README.md.
 """
 
 from __future__ import annotations
