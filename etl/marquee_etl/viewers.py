@@ -240,11 +240,18 @@ def blend_lists(vectors: np.ndarray, content: np.ndarray, model: Neighbours, fac
         same_coll = (collection[safe] == collection[start:end, None]) & (collection[start:end, None] >= 0)
         listed = cand[:, :, None] == nb[:, None, :]  # (b, c, k): where a candidate is in the viewers' list
         liked = (listed * vs[:, None, :]).sum(axis=2)
+        # Ties go to the lower film, as in the recommender (its candidates are sorted too): a nudge
+        # far below any real difference lets a partial sort find the top k.
+        nudge = np.where(cand >= 0, -1e-9 * np.arange(cand.shape[1]) / cand.shape[1], -np.inf)
+        popular = prior[safe]
         for lists, blend in zip(out, blends, strict=True):
             score = (blend.similarity * content_term + blend.collection * same_coll
-                     + blend.popularity * prior[safe] + blend.viewers * liked)  # fmt: skip
-            score = np.where(cand >= 0, score, -np.inf)
-            best = np.argsort(-score, axis=1, kind="stable")[:, :k]
+                     + blend.popularity * popular + blend.viewers * liked + nudge)  # fmt: skip
+            if score.shape[1] > k:
+                part = np.argpartition(-score, k - 1, axis=1)[:, :k]
+                best = np.take_along_axis(part, np.argsort(-np.take_along_axis(score, part, axis=1), axis=1), axis=1)
+            else:
+                best = np.argsort(-score, axis=1, kind="stable")[:, :k]
             top = np.take_along_axis(cand, best, axis=1)
             finite = np.isfinite(np.take_along_axis(score, best, axis=1))
             lists[start:end, : top.shape[1]] = np.where(finite, top, -1)
