@@ -353,7 +353,7 @@ def _model(page: Page, model: Mapping[str, Any] | None) -> None:
          "films in a collection whose top 5 holds another of it"],
         ["genre Jaccard@10", number(quality.get("genre_jaccard_at_10"), 4), "genre overlap with the top 10"],
         *([["held-out hit@10", number(quality["holdout_hit_rate_at_10"], 4),
-            "held-out viewers' liked films whose top 10 (content and viewers blended) holds another they liked"]]
+            "held-out viewers' liked films whose top 10 (the blend learned from the ratings) holds another they liked"]]
           if quality.get("holdout_hit_rate_at_10") is not None else []),
         ["build time", f"{number(model.get('build_seconds'), 1)} s", "fitting the model"],
     ], "The model's figures; the release gate compares the quality figures with the current release's",
