@@ -218,3 +218,20 @@ def test_a_damaged_blend_is_refused_naming_it(releases, tmp_path: Path, blend: d
     with pytest.raises(DamagedRelease) as info:
         open_recommender(folder, manifest, Weights(), 100)
     assert "manifest.json" in str(info.value) and "model.viewers.blend" in str(info.value)
+
+
+def test_the_learned_blend_can_be_turned_off(releases, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RECOMMENDER_LEARNED_BLEND=false: a request without popularity is ranked as one that sets the
+    settings' default (0.6) is."""
+    from marquee_recommender.config import RecommenderSettings
+    from marquee_recommender.index import Recommender
+
+    monkeypatch.setenv("RECOMMENDER_LEARNED_BLEND", "false")
+    weights = RecommenderSettings().weights()
+    assert weights.learned_blend is False
+    rec = Recommender((releases["with"] / "current").resolve(), weights)
+    plain = rec.recommend(pb.RecommendRequest(movie_id=1, limit=10))
+    asked = rec.recommend(pb.RecommendRequest(movie_id=1, limit=10, popularity=weights.popularity))
+    assert plain.popularity == weights.popularity == 0.6
+    listed = [(r.movie.id, r.score) for r in plain.recommendations]
+    assert listed and listed == [(r.movie.id, r.score) for r in asked.recommendations]
