@@ -21,8 +21,11 @@ blend's hit rate on a second set of viewers, kept out of both the model and the 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
 
 LIKED = 4.0
 """A rating at least this (of 0.5..5) means the viewer liked the film."""
@@ -97,6 +100,20 @@ BLEND_GRID = tuple(
 (popularity 0.6 per unit of cosine there, 1 here); 0 leaves the text out. Collection 0.2 is worth
 about two natural logs of votes (the prior is ln(1 + votes) / ln(1 + the most votes), about 1/9.5
 per log on the Kaggle films). The viewers' similarities are shares of likers, mostly under 0.3."""
+
+
+def vote_prior(votes: np.ndarray) -> np.ndarray:
+    """How well known each film is, 0..1: ln(1 + votes) over that of the most-voted film; the
+    blend's popularity term, for the recommender and the pipeline's measure alike.
+
+    A log, because the 100th vote says more than the 10,000th; chosen over an IMDB-style weighted
+    rating (which favours well-rated films, not known ones) by bench/bench_popularity.py.
+    """
+    top = math.log1p(max(int(votes.max(initial=0)), 1))
+    prior: np.ndarray = (np.log1p(np.maximum(votes, 0)) / top).astype(np.float32)
+    return prior
+
+
 MOST_VOTED = 50
 """A film seed ranked with a learned blend also considers the release's this many most-voted films
 (filters still apply): a blend that favours well-known films must be able to reach them."""

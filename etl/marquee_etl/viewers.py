@@ -195,11 +195,11 @@ def most_voted_lists(votes: np.ndarray, k: int = viewers.HIT_K) -> np.ndarray:
 
 
 def blend_lists(vectors: np.ndarray, content: np.ndarray, model: Neighbours, facts: dict[str, np.ndarray],
-                blends: Sequence[viewers.Blend], k: int = viewers.HIT_K, block: int = 512,
-                mates: int = 30) -> list[np.ndarray]:  # fmt: skip
+                blends: Sequence[viewers.Blend], k: int = viewers.HIT_K, block: int = 512
+                ) -> list[np.ndarray]:  # fmt: skip
     """Each film's top `k` as the recommender ranks a film seed with each blend, one array per blend.
 
-    Candidates, as served: the film's content neighbours, its collection (up to `mates`), its
+    Candidates, as served: the film's content neighbours, its whole collection, its
     viewers' list and the release's MOST_VOTED most-voted films. Score: similarity x (cosine +
     GENRE x genre Jaccard + DIRECTOR x a director in common) + collection x same collection +
     popularity x vote prior + viewers x the viewers' similarity. The terms are worked out once per
@@ -208,15 +208,15 @@ def blend_lists(vectors: np.ndarray, content: np.ndarray, model: Neighbours, fac
     n = len(vectors)
     votes, collection = facts["votes"], facts["collection"]
     genre_bits, directors = facts["genre_bits"], facts["directors"]
-    prior = np.log1p(np.maximum(votes, 0)) / math.log1p(max(int(votes.max(initial=0)), 1))
+    prior = viewers.vote_prior(votes).astype(np.float64)
     top_voted = np.argsort(-votes, kind="stable")[: viewers.MOST_VOTED]
     order = np.argsort(collection, kind="stable")
     keys = collection[order]
-    coll_mates = np.full((n, mates), -1, dtype=np.int64)
+    _, sizes = np.unique(collection[collection >= 0], return_counts=True)
+    coll_mates = np.full((n, int(sizes.max(initial=0))), -1, dtype=np.int64)
     for item in np.flatnonzero(collection >= 0):
         start, end = np.searchsorted(keys, [collection[item], collection[item] + 1])
-        found = order[start:end][:mates]
-        coll_mates[item, : len(found)] = found
+        coll_mates[item, : end - start] = order[start:end]
     out = [np.full((n, k), -1, dtype=np.int32) for _ in blends]
     for start in range(0, n, block):
         end = min(start + block, n)

@@ -33,6 +33,7 @@ from marquee_common.release import read_manifest
 from marquee_common.text import normalize_text
 from marquee_common.titles import TitleIndex, check_year
 from marquee_common.validation import require_text
+from marquee_common.viewers import vote_prior
 
 EXACT_SHARE = 0.2
 """When the filters leave at most this share of the films, they are all scored exactly."""
@@ -81,17 +82,6 @@ class Filters:
 
 Liked = tuple[np.ndarray, np.ndarray, np.ndarray]
 """A seed's viewers' list: (films, similarities, viewers who liked both)."""
-
-
-def vote_prior(votes: np.ndarray) -> np.ndarray:
-    """How well known each film is, 0..1: ln(1 + votes) over that of the most-voted film.
-
-    A log, because the 100th vote says more than the 10,000th; chosen over an IMDB-style weighted
-    rating (which favours well-rated films, not known ones) by bench/bench_popularity.py.
-    """
-    top = math.log1p(max(int(votes.max(initial=0)), 1))
-    prior: np.ndarray = (np.log1p(np.maximum(votes, 0)) / top).astype(np.float32)
-    return prior
 
 
 def check_popularity(value: float) -> float:
