@@ -130,24 +130,30 @@ def _blend(releases) -> viewers.Blend:
 
 
 def test_by_default_a_film_seed_is_ranked_with_the_learned_blend(stubs, releases) -> None:
-    """Alpha's films, by hand from the release without ratings: at popularity 0 its score is
-    content (cosine, genre and director terms) + 0.5 (the settings' collection weight) for the same
-    collection; popularity 1 adds the prior. The blend scores similarity x content + collection x
-    same collection + popularity x prior + viewers x share. Shares: film 10, (20 + 100 x 20/21) /
-    121; film 3, (1 + 100 x 1/21) / 121 (one viewer of 21 liked it, and Alpha); films no viewer
-    liked are in no list."""
+    """Alpha's films. Content (cosine, genre and director terms) is read from the release without
+    ratings at popularity 0, less 0.5 (the settings' collection weight) for the same collection.
+    The prior is ln(1 + votes) / ln(1 + the most votes), votes read from the raw file by the
+    test's oracle. The blend scores similarity x content + collection x same collection +
+    popularity x prior + viewers x share. Shares: film 10, (20 + 100 x 20/21) / 121; film 3,
+    (1 + 100 x 1/21) / 121 (one viewer of 21 liked it, and Alpha); films no viewer liked are in
+    no list."""
+    import math
+
+    from tests.oracle import Oracle
+
+    films = Oracle.load(FIXTURE_RAW, credits=False).films
+    top = math.log1p(max(f.votes for f in films.values()))
     blend = _blend(releases)
     assert blend in viewers.BLEND_GRID
     reply = stubs["with"].Recommend(pb.RecommendRequest(movie_id=1, limit=10))
     assert reply.popularity == blend.popularity
     zero = _by_id(stubs["without"].Recommend(pb.RecommendRequest(movie_id=1, limit=20, popularity=0)))
-    one = _by_id(stubs["without"].Recommend(pb.RecommendRequest(movie_id=1, limit=20, popularity=1)))
     share = {10: (20 + 100 * 20 / 21) / 121, 3: (1 + 100 * 1 / 21) / 121}
     assert reply.recommendations
     for r in reply.recommendations:
         same = Reason.REASON_SAME_COLLECTION in r.reasons
         content = zero[r.movie.id].score - 0.5 * same
-        prior = one[r.movie.id].score - zero[r.movie.id].score
+        prior = math.log1p(films[r.movie.id].votes) / top
         expected = (blend.similarity * content + blend.collection * same + blend.popularity * prior
                     + blend.viewers * share.get(r.movie.id, 0.0))  # fmt: skip
         assert r.score == pytest.approx(expected, abs=1e-4), r.movie.id
